@@ -1,0 +1,12 @@
+// Registration of the latchkey subcommands on a CLI11 app. Each command file
+// adds its own subcommand; main() only wires them together.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace latchkey::cli {
+
+// Adds `version` and `selfcheck`.
+void add_version_commands(CLI::App& app);
+
+}  // namespace latchkey::cli

@@ -1,0 +1,11 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"latchkey: self-hostable Tailscale control plane with Tailnet Lock"};
+  app.require_subcommand(1);
+  latchkey::cli::add_version_commands(app);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}

@@ -1,0 +1,49 @@
+// ChaCha20-Poly1305 IETF AEAD (RFC 8439): 32-byte key, 12-byte nonce,
+// 16-byte tag appended to the ciphertext. Backed by OpenSSL's EVP AEAD,
+// which on x86-64 is several times faster than libsodium's.
+#pragma once
+
+#include <memory>
+
+#include "base/bytes.h"
+
+namespace latchkey::crypto {
+
+constexpr std::size_t kChaChaKeySize = 32;
+constexpr std::size_t kChaChaNonceSize = 12;
+constexpr std::size_t kChaChaTagSize = 16;
+
+using ChaChaKey = ByteArray<kChaChaKeySize>;
+using ChaChaNonce = ByteArray<kChaChaNonceSize>;
+
+// A keyed AEAD context. The key is set once; each seal/open only changes the
+// nonce, which keeps per-record cost at the cipher itself. Not thread-safe.
+class ChaCha20Poly1305 {
+ public:
+  explicit ChaCha20Poly1305(const ChaChaKey& key);
+  ~ChaCha20Poly1305();
+  ChaCha20Poly1305(ChaCha20Poly1305&&) noexcept;
+  ChaCha20Poly1305& operator=(ChaCha20Poly1305&&) noexcept;
+  ChaCha20Poly1305(const ChaCha20Poly1305&) = delete;
+  ChaCha20Poly1305& operator=(const ChaCha20Poly1305&) = delete;
+
+  // Writes plaintext.size() + 16 bytes to out. out may alias plaintext
+  // exactly (in-place) but must not otherwise overlap it.
+  void seal(const ChaChaNonce& nonce, ByteView ad, ByteView plaintext, std::uint8_t* out);
+
+  // Writes ciphertext.size() - 16 bytes to out and returns true if the tag
+  // verifies; on failure returns false and out's contents are unspecified.
+  bool open(const ChaChaNonce& nonce, ByteView ad, ByteView ciphertext, std::uint8_t* out);
+
+ private:
+  struct Contexts;
+  std::unique_ptr<Contexts> ctx_;
+};
+
+// One-shot forms for callers that use a key once (handshake messages).
+Bytes chacha20poly1305_seal(const ChaChaKey& key, const ChaChaNonce& nonce, ByteView ad, ByteView plaintext);
+// Empty optional-like result: returns false on authentication failure.
+bool chacha20poly1305_open(const ChaChaKey& key, const ChaChaNonce& nonce, ByteView ad, ByteView ciphertext,
+                           Bytes& plaintext);
+
+}  // namespace latchkey::crypto
