@@ -12,6 +12,8 @@
 #include "crypto/ed25519.h"
 #include "crypto/hmac_blake2s.h"
 #include "crypto/x25519.h"
+#include "key/nl_key.h"
+#include "key/node_key.h"
 
 namespace latchkey::cli {
 namespace {
@@ -72,6 +74,18 @@ std::vector<Check> run_known_answers() {
     sig[0] ^= 1;
     ok = ok && !crypto::ed25519_verify(pub, {}, sig) && !crypto::ed25519_verify_zip215(pub, {}, sig);
     checks.push_back({"ed25519 (RFC 8032)", ok});
+  }
+  {  // Key text forms, from upstream's key.json vectors (case nl-00).
+    const std::string nodekey = "nodekey:0ad24672612fc31dd991a950a6227acbe42b7441789d50eb7843c26527101f41";
+    auto node = key::NodePrivate::from_raw(
+        fixed<32>("33b844e9e9a2bb07f7d46753833ffb115b5744deedd87e2aecbf8bb1ee4c8544"));
+    auto parsed = key::NodePublic::parse(nodekey);
+    auto nl = key::NLPrivate::from_seed(crypto::Ed25519Seed{});
+    auto nlpub = key::NLPublic::parse("tlpub:3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29");
+    bool ok = parsed.ok() && node.public_key() == *parsed && parsed->to_string() == nodekey &&
+              parsed->short_string() == "[CtJGc]" && nlpub.ok() && nl.public_key() == *nlpub &&
+              nlpub->to_string() == "nlpub:3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29";
+    checks.push_back({"key text forms (nodekey, nlpub)", ok});
   }
   return checks;
 }
