@@ -44,9 +44,9 @@ class Conn {
   RecordDecoder take_receiver() { return std::move(rx_); }
 
   // Appends the record frames for `plaintext` to `wire`.
-  Status encrypt(ByteView plaintext, Bytes& wire) { return tx_.seal(plaintext, wire); }
+  Status encrypt(ByteView plaintext, Bytes& wire) { return tx_.seal_append(plaintext, wire); }
   // Feeds received bytes; appends the plaintext of completed frames.
-  Status decrypt(ByteView wire, Bytes& plaintext) { return rx_.decode(wire, plaintext); }
+  Status decrypt(ByteView wire, Bytes& plaintext) { return rx_.decode_append(wire, plaintext); }
 
  private:
   std::uint16_t version_;

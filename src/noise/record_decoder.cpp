@@ -93,7 +93,7 @@ DecodeResult RecordDecoder::decode(ByteView data, std::span<std::uint8_t> out) {
   return finish({});
 }
 
-Status RecordDecoder::decode(ByteView data, Bytes& plaintext) {
+Status RecordDecoder::decode_append(ByteView data, Bytes& plaintext) {
   const std::size_t old = plaintext.size();
   plaintext.resize(old + max_plaintext(data.size()));
   DecodeResult r = decode(data, std::span<std::uint8_t>(plaintext).subspan(old));

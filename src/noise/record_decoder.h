@@ -49,7 +49,7 @@ class RecordDecoder {
   // overlap data.
   DecodeResult decode(ByteView data, std::span<std::uint8_t> out);
   // Appends the plaintext to `plaintext` (also what came before an error).
-  Status decode(ByteView data, Bytes& plaintext);
+  Status decode_append(ByteView data, Bytes& plaintext);
 
   // Call when the peer closed the stream: ok at a frame boundary, an error
   // if a frame was cut short (or the decoder had already failed).

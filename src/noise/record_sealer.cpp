@@ -29,7 +29,7 @@ Result<std::size_t> RecordSealer::seal(ByteView plaintext, std::span<std::uint8_
   return total;
 }
 
-Status RecordSealer::seal(ByteView plaintext, Bytes& out) {
+Status RecordSealer::seal_append(ByteView plaintext, Bytes& out) {
   const std::size_t old = out.size();
   out.resize(old + sealed_size(plaintext.size()));
   auto written = seal(plaintext, std::span<std::uint8_t>(out).subspan(old));

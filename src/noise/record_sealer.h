@@ -34,8 +34,8 @@ class RecordSealer {
   // returns the number of bytes written. Fails, writing nothing, if the
   // write needs more records than the key has nonces left.
   Result<std::size_t> seal(ByteView plaintext, std::span<std::uint8_t> out);
-  // Appends the frames to `out`.
-  Status seal(ByteView plaintext, Bytes& out);
+  // Appends the frames to `out` (plaintext must not point into out).
+  Status seal_append(ByteView plaintext, Bytes& out);
 
   std::uint64_t next_nonce() const { return cipher_.next_nonce(); }
 
