@@ -35,10 +35,10 @@ Result<ClientHandshake> ClientHandshake::start(const Keypair& machine_key, const
 }
 
 Result<std::size_t> ClientHandshake::read_response(ByteView data) {
-  if (failed_) return Error{"noise: handshake already failed"};
-  if (conn_) return Error{"noise: handshake already complete"};
+  if (state_ == State::kFailed) return Error{"noise: handshake already failed"};
+  if (state_ != State::kReading) return Error{"noise: handshake already complete"};
   auto fail = [this](std::string message) -> Result<std::size_t> {
-    failed_ = true;
+    state_ = State::kFailed;
     return Error{std::move(message)};
   };
 
@@ -84,19 +84,20 @@ Status ClientHandshake::finish_response() {
   const IkResult keys = initiator_.result();
   conn_.emplace(version_, control_public_, keys.handshake_hash, keys.initiator_to_responder,
                 keys.responder_to_initiator);
+  state_ = State::kEstablished;
   return {};
 }
 
 Status ClientHandshake::end_of_stream() const {
-  if (conn_ || failed_) return {};
+  if (state_ != State::kReading) return {};
   return Error{have_ == 0 ? "EOF" : "unexpected EOF"};
 }
 
 Conn ClientHandshake::take_conn() {
-  assert(conn_.has_value());
+  assert(state_ == State::kEstablished && conn_.has_value());
   Conn conn = std::move(*conn_);
   conn_.reset();
-  failed_ = true;  // nothing more to do with this handshake
+  state_ = State::kTaken;
   return conn;
 }
 

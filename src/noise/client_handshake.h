@@ -41,7 +41,7 @@ class ClientHandshake {
   // Consumes the start of `data`; returns the number of bytes used. Errors
   // end the handshake.
   Result<std::size_t> read_response(ByteView data);
-  bool established() const { return conn_.has_value(); }
+  bool established() const { return state_ == State::kEstablished; }
   // Call when the stream ended before the response was complete.
   Status end_of_stream() const;
 
@@ -61,7 +61,8 @@ class ClientHandshake {
   ByteArray<kResponseSize> response_{};
   std::size_t have_ = 0;
   Bytes error_text_;
-  bool failed_ = false;
+  enum class State { kReading, kEstablished, kFailed, kTaken };
+  State state_ = State::kReading;
   std::optional<Conn> conn_;
 };
 

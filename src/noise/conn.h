@@ -40,6 +40,8 @@ class Conn {
 
   RecordSealer& sender() { return tx_; }
   RecordDecoder& receiver() { return rx_; }
+  // Move a half out (e.g. to a writer and a reader task); the Conn's own
+  // accessors for that half must not be used afterwards.
   RecordSealer take_sender() { return std::move(tx_); }
   RecordDecoder take_receiver() { return std::move(rx_); }
 

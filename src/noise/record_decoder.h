@@ -46,7 +46,8 @@ class RecordDecoder {
 
   // Consumes all of `data`; writes the plaintext of the frames it completes
   // to `out`, which must hold max_plaintext(data.size()) bytes and must not
-  // overlap data.
+  // overlap data (a smaller `out` is refused without consuming anything and
+  // without failing the stream).
   DecodeResult decode(ByteView data, std::span<std::uint8_t> out);
   // Appends the plaintext to `plaintext` (also what came before an error).
   Status decode_append(ByteView data, Bytes& plaintext);

@@ -65,6 +65,11 @@ Status ServerHandshake::read_initiation_message(ByteView message) {
   return process_initiation();
 }
 
+const crypto::X25519Point& ServerHandshake::client_machine_key() const {
+  static const crypto::X25519Point kZero{};
+  return state_ == State::kInitiationRead || state_ == State::kDone ? responder_->initiator_static() : kZero;
+}
+
 Status ServerHandshake::end_of_stream() const {
   if (state_ != State::kReading) return {};
   return Error{have_ == 0 ? "EOF" : "unexpected EOF"};

@@ -62,7 +62,8 @@ class ServerHandshake {
 
   // Valid once initiation_complete().
   std::uint16_t client_version() const { return version_; }
-  const crypto::X25519Point& client_machine_key() const { return responder_->initiator_static(); }
+  // (Before that, the zero key.)
+  const crypto::X25519Point& client_machine_key() const;
 
   // Ends the handshake with an error frame carrying `reason` (sent as is,
   // never formatted from client input by this class; cut to 65535 bytes).

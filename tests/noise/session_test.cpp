@@ -470,11 +470,11 @@ TEST(NoiseSession, LowOrderPointsRejected) {
 }
 
 TEST(NoiseSession, HandshakeObjectsAreSingleUse) {
-  Session s = connect();
   const Keypair control = Keypair::generate();
   auto client = ClientHandshake::start(Keypair::generate(), control.public_key, 1);
   ASSERT_TRUE(client.ok());
   ServerHandshake server(control);
+  EXPECT_EQ(server.client_machine_key(), crypto::X25519Point{});  // nothing read yet
   ASSERT_TRUE(server.read_initiation(client->initiation()).ok());
   EXPECT_FALSE(server.read_initiation(client->initiation()).ok());
   EXPECT_FALSE(server.read_initiation_message(client->initiation()).ok());
@@ -483,6 +483,10 @@ TEST(NoiseSession, HandshakeObjectsAreSingleUse) {
   EXPECT_FALSE(server.respond().ok());
   ASSERT_TRUE(client->read_response(accept->response).ok());
   EXPECT_FALSE(client->read_response(accept->response).ok());
+  Conn conn = client->take_conn();
+  EXPECT_FALSE(client->established());
+  EXPECT_EQ(client->read_response(accept->response).message(), "noise: handshake already complete");
+  EXPECT_EQ(conn.handshake_hash(), accept->conn.handshake_hash());
 }
 
 }  // namespace
