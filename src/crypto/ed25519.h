@@ -1,19 +1,35 @@
 // Ed25519 signatures: signing (RFC 8032, libsodium) and two verifiers with
-// different acceptance rules, both needed for Tailnet Lock compatibility:
+// different acceptance rules, both needed for Tailnet Lock compatibility
+// (upstream tka/sig.go, tka/aum.go):
 //
-//  - ed25519_verify: Go's crypto/ed25519 rules (rotation signatures). A may
-//    be any encoding that decodes to a curve point (non-canonical y and
-//    small-order points accepted), S must be canonical (< L), and the
-//    cofactorless R' = [S]B - [k]A must re-encode to exactly the R bytes.
-//  - ed25519_verify_zip215: ZIP-215 rules as github.com/hdevalence/
-//    ed25519consensus (AUM signatures, direct and credential node-key
-//    signatures). A and R may be non-canonical encodings, S < L, and the
-//    cofactored equation [8]([S]B - R - [k]A) = identity must hold.
+//  - ed25519_verify: exactly Go's crypto/ed25519.Verify (rotation
+//    signatures). Rejects sig[63] & 0xe0 != 0; A is decoded leniently as
+//    filippo.io/edwards25519 Point.SetBytes does (y >= p and x = 0 with the
+//    sign bit set accepted, small- and mixed-order points accepted, only
+//    encodings with no curve point rejected); S must be canonical (< L);
+//    k = SHA-512(R || A || M) mod L over the original bytes; the cofactorless
+//    R' = [S]B - [k]A must re-encode to exactly the 32 R bytes.
+//  - ed25519_verify_zip215: exactly github.com/hdevalence/ed25519consensus
+//    v0.2.0 Verify (AUM signatures, direct and credential node-key
+//    signatures). A and R both decoded leniently as above, S < L, k from the
+//    original bytes, and the cofactored [8]([S]B - R - [k]A) must be the
+//    identity.
 //
-// Fast path: a signature libsodium's strict verifier accepts is accepted by
-// both rule sets, so libsodium answers first; only its rejections go through
-// the exact rule (see ed25519_point.h for the group code that does that).
+// Fast path: a signature that libsodium's strict crypto_sign_verify_detached
+// accepts is accepted by both rules (libsodium additionally demands a
+// canonical, non-small-order A and a canonical R, and checks the cofactorless
+// equation, which implies the cofactored one), so libsodium answers first and
+// only its rejections run the exact rule. The exact rules are our own group
+// code (ed25519_field.h, ed25519_point.h): libsodium and OpenSSL reject the
+// lenient encodings these rules must accept, so neither can be reused there.
+// SHA-512 and the reduction mod L come from libsodium (crypto_hash_sha512,
+// crypto_core_ed25519_scalar_reduce), well-tested code that needs no leniency.
+//
+// Batch verification (ed25519_verify_zip215_batch) checks many ZIP-215
+// signatures at once with one random linear combination; see below.
 #pragma once
+
+#include <span>
 
 #include "base/bytes.h"
 
@@ -39,5 +55,28 @@ Ed25519Signature ed25519_sign(const Ed25519Private& priv, ByteView message);
 // not 64 bytes fails verification.
 bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature);
 bool ed25519_verify_zip215(ByteView public_key, ByteView message, ByteView signature);
+
+// The same two rules without the libsodium fast path (for tests, fuzzing and
+// benchmarks; the verdicts are identical, only slower).
+bool ed25519_verify_exact(ByteView public_key, ByteView message, ByteView signature);
+bool ed25519_verify_zip215_exact(ByteView public_key, ByteView message, ByteView signature);
+
+// One (public key, message, signature) triple of a batch. The views must stay
+// valid during the call; nothing is retained afterwards.
+struct Ed25519BatchItem {
+  ByteView public_key;
+  ByteView message;
+  ByteView signature;
+};
+
+// True iff every item verifies under ed25519_verify_zip215 (true for an empty
+// batch). Checks [8]( -[sum z_i S_i]B + sum [z_i]R_i + sum [z_i k_i]A_i ) = 0
+// for fresh random 128-bit z_i with one multiscalar multiplication; terms of
+// items that share a public key (same 32 bytes) are merged into one. Because
+// the check is cofactored, a batch accepts exactly when all singles accept
+// (a false accept needs a 2^-128 coincidence of the random weights). A false
+// result does not say which item failed: verify the items one by one to find
+// it. Nothing is cached across calls.
+bool ed25519_verify_zip215_batch(std::span<const Ed25519BatchItem> items);
 
 }  // namespace latchkey::crypto

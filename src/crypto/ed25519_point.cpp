@@ -1,0 +1,170 @@
+#include "crypto/ed25519_point.h"
+
+namespace latchkey::crypto::edwards25519 {
+
+Point point_identity() { return Point{kFeZero, kFeOne, kFeOne, kFeZero}; }
+
+const AffinePoint& basepoint() {
+  static const AffinePoint b = [] {
+    constexpr std::array<std::uint8_t, 32> enc =
+        field_constants::bytes_from_hex("5866666666666666666666666666666666666666666666666666666666666666");
+    return *decode_point(enc.data());
+  }();
+  return b;
+}
+
+std::optional<AffinePoint> decode_point(const std::uint8_t* in) {
+  const FieldElement y = fe_from_bytes(in);
+  // From -x^2 + y^2 = 1 + d x^2 y^2: x^2 = (y^2 - 1) / (d y^2 + 1). The
+  // denominator is never zero (-1/d is not a square mod p).
+  const FieldElement y2 = fe_sq(y);
+  const FieldElement u = fe_sub(y2, kFeOne);
+  const FieldElement v = fe_add(fe_mul(y2, kFeD), kFeOne);
+  FieldElement x;
+  if (!fe_sqrt_ratio(u, v, x)) return std::nullopt;
+  // x is the non-negative root; bit 255 asks for the other one. For x = 0
+  // both are 0, and the set bit is accepted as Go does.
+  if ((in[31] >> 7) != 0) x = fe_neg(x);
+  return AffinePoint{x, y};
+}
+
+std::array<std::uint8_t, 32> encode_point(const Point& p) {
+  const FieldElement zinv = fe_invert(p.Z);
+  const FieldElement x = fe_mul(p.X, zinv);
+  const FieldElement y = fe_mul(p.Y, zinv);
+  std::array<std::uint8_t, 32> out = fe_to_bytes(y);
+  out[31] = static_cast<std::uint8_t>(out[31] | (fe_is_negative(x) ? 0x80 : 0));
+  return out;
+}
+
+Point to_extended(const AffinePoint& a) { return Point{a.x, a.y, kFeOne, fe_mul(a.x, a.y)}; }
+
+CachedPoint to_cached(const Point& p) {
+  return CachedPoint{fe_add(p.Y, p.X), fe_sub(p.Y, p.X), fe_add(p.Z, p.Z), fe_mul(p.T, kFeD2)};
+}
+
+AffineCachedPoint to_affine_cached(const AffinePoint& a) {
+  return AffineCachedPoint{fe_add(a.y, a.x), fe_sub(a.y, a.x), fe_mul(fe_mul(a.x, a.y), kFeD2)};
+}
+
+// Addition (add-2008-hwcd-3 for a = -1). With A = (Y1-X1)(Y2-X2),
+// B = (Y1+X1)(Y2+X2), C = 2d T1 T2, D = 2 Z1 Z2:
+// X3 = (B-A)(D-C), Y3 = (D+C)(B+A), T3 = (B-A)(B+A), Z3 = (D-C)(D+C).
+// Subtraction adds -Q = (-X2, Y2, Z2, -T2), i.e. swaps Y+X with Y-X and
+// negates C.
+namespace {
+
+Point finish_add(const FieldElement& a, const FieldElement& b, const FieldElement& c, const FieldElement& d) {
+  const FieldElement e = fe_sub(b, a), f = fe_sub(d, c), g = fe_add(d, c), h = fe_add(b, a);
+  return Point{fe_mul(e, f), fe_mul(g, h), fe_mul(f, g), fe_mul(e, h)};
+}
+
+}  // namespace
+
+Point point_add(const Point& p, const CachedPoint& q) {
+  const FieldElement a = fe_mul(fe_sub(p.Y, p.X), q.y_minus_x);
+  const FieldElement b = fe_mul(fe_add(p.Y, p.X), q.y_plus_x);
+  const FieldElement c = fe_mul(p.T, q.t2d);
+  const FieldElement d = fe_mul(p.Z, q.z2);
+  return finish_add(a, b, c, d);
+}
+
+Point point_sub(const Point& p, const CachedPoint& q) {
+  const FieldElement a = fe_mul(fe_sub(p.Y, p.X), q.y_plus_x);
+  const FieldElement b = fe_mul(fe_add(p.Y, p.X), q.y_minus_x);
+  const FieldElement c = fe_neg(fe_mul(p.T, q.t2d));
+  const FieldElement d = fe_mul(p.Z, q.z2);
+  return finish_add(a, b, c, d);
+}
+
+Point point_add(const Point& p, const AffineCachedPoint& q) {
+  const FieldElement a = fe_mul(fe_sub(p.Y, p.X), q.y_minus_x);
+  const FieldElement b = fe_mul(fe_add(p.Y, p.X), q.y_plus_x);
+  const FieldElement c = fe_mul(p.T, q.t2d);
+  const FieldElement d = fe_add(p.Z, p.Z);
+  return finish_add(a, b, c, d);
+}
+
+Point point_sub(const Point& p, const AffineCachedPoint& q) {
+  const FieldElement a = fe_mul(fe_sub(p.Y, p.X), q.y_plus_x);
+  const FieldElement b = fe_mul(fe_add(p.Y, p.X), q.y_minus_x);
+  const FieldElement c = fe_neg(fe_mul(p.T, q.t2d));
+  const FieldElement d = fe_add(p.Z, p.Z);
+  return finish_add(a, b, c, d);
+}
+
+// Doubling (dbl-2008-hwcd for a = -1, signs arranged so that):
+// A = X^2, B = Y^2, C = 2 Z^2, H = A + B, E = H - (X+Y)^2 = -2XY,
+// G = A - B, F = C + G; X3 = E F, Y3 = G H, T3 = E H, Z3 = F G.
+Point point_double(const Point& p) {
+  const FieldElement a = fe_sq(p.X);
+  const FieldElement b = fe_sq(p.Y);
+  const FieldElement zz = fe_sq(p.Z);
+  const FieldElement c = fe_add(zz, zz);
+  const FieldElement h = fe_add(a, b);
+  const FieldElement e = fe_sub(h, fe_sq(fe_add(p.X, p.Y)));
+  const FieldElement g = fe_sub(a, b);
+  const FieldElement f = fe_add(c, g);
+  return Point{fe_mul(e, f), fe_mul(g, h), fe_mul(f, g), fe_mul(e, h)};
+}
+
+Point point_negate(const Point& p) { return Point{fe_neg(p.X), p.Y, p.Z, fe_neg(p.T)}; }
+
+Point mul_by_cofactor(const Point& p) { return point_double(point_double(point_double(p))); }
+
+bool is_identity(const Point& p) { return fe_is_zero(p.X) && fe_equal(p.Y, p.Z); }
+
+bool point_equal(const Point& p, const Point& q) {
+  return fe_equal(fe_mul(p.X, q.Z), fe_mul(q.X, p.Z)) && fe_equal(fe_mul(p.Y, q.Z), fe_mul(q.Y, p.Z));
+}
+
+namespace {
+
+constexpr int kNafWidth = 5;
+constexpr std::size_t kNafTableSize = 1 << (kNafWidth - 2);  // odd multiples 1P, 3P, ..., 15P
+
+std::array<CachedPoint, kNafTableSize> odd_multiples(const Point& p) {
+  std::array<CachedPoint, kNafTableSize> table;
+  const CachedPoint twice = to_cached(point_double(p));
+  Point acc = p;
+  table[0] = to_cached(acc);
+  for (std::size_t i = 1; i < kNafTableSize; ++i) {
+    acc = point_add(acc, twice);
+    table[i] = to_cached(acc);
+  }
+  return table;
+}
+
+}  // namespace
+
+Point double_scalar_mult_base_vartime(const Scalar& a, const Point& A, const Scalar& b) {
+  const std::array<std::int8_t, 256> a_naf = scalar_naf(a, kNafWidth);
+  const std::array<std::int8_t, 256> b_naf = scalar_naf(b, kNafWidth);
+  const std::array<CachedPoint, kNafTableSize> a_table = odd_multiples(A);
+  const std::array<CachedPoint, kNafTableSize> b_table = odd_multiples(to_extended(basepoint()));
+
+  int top = 255;
+  while (top >= 0 && a_naf[static_cast<std::size_t>(top)] == 0 && b_naf[static_cast<std::size_t>(top)] == 0) --top;
+  Point r = point_identity();
+  for (int i = top; i >= 0; --i) {
+    r = point_double(r);
+    const int da = a_naf[static_cast<std::size_t>(i)], db = b_naf[static_cast<std::size_t>(i)];
+    if (da > 0) r = point_add(r, a_table[static_cast<std::size_t>(da / 2)]);
+    if (da < 0) r = point_sub(r, a_table[static_cast<std::size_t>(-da / 2)]);
+    if (db > 0) r = point_add(r, b_table[static_cast<std::size_t>(db / 2)]);
+    if (db < 0) r = point_sub(r, b_table[static_cast<std::size_t>(-db / 2)]);
+  }
+  return r;
+}
+
+Point scalar_mult_reference(const Scalar& s, const Point& p) {
+  const CachedPoint pc = to_cached(p);
+  Point r = point_identity();
+  for (int i = 255; i >= 0; --i) {
+    r = point_double(r);
+    if ((s.limb[i / 64] >> (i % 64)) & 1) r = point_add(r, pc);
+  }
+  return r;
+}
+
+}  // namespace latchkey::crypto::edwards25519

@@ -1,0 +1,79 @@
+// Points of the edwards25519 group (-x^2 + y^2 = 1 + d x^2 y^2 over
+// GF(2^255 - 19)) for the exact Ed25519 verification rules: lenient point
+// decoding as filippo.io/edwards25519's Point.SetBytes (used by Go's
+// crypto/ed25519 and by ed25519consensus), canonical encoding, addition,
+// doubling, cofactor multiplication and a variable-time double-scalar
+// multiplication. Our own code; formulas from Hisil-Wong-Carter-Dawson 2008
+// (extended coordinates, a = -1), which are complete on this curve, so they
+// hold for the small-order and mixed-order points the lenient rules admit.
+//
+// Variable time throughout: only public values (keys, signatures) pass here.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "crypto/ed25519_field.h"
+#include "crypto/ed25519_scalar.h"
+
+namespace latchkey::crypto::edwards25519 {
+
+// An affine point (x, y), as decoding produces it.
+struct AffinePoint {
+  FieldElement x, y;
+};
+
+// Extended coordinates: x = X/Z, y = Y/Z, x*y = T/Z.
+struct Point {
+  FieldElement X, Y, Z, T;
+};
+
+// A point prepared for being added many times: (Y+X, Y-X, 2Z, 2dT).
+struct CachedPoint {
+  FieldElement y_plus_x, y_minus_x, z2, t2d;
+};
+
+// The same with Z = 1: (y+x, y-x, 2dxy). Adding it saves one multiplication.
+struct AffineCachedPoint {
+  FieldElement y_plus_x, y_minus_x, t2d;
+};
+
+Point point_identity();
+// The standard base point B (y = 4/5, x positive).
+const AffinePoint& basepoint();
+
+// Decodes 32 bytes with filippo.io/edwards25519 Point.SetBytes rules: y is
+// the low 255 bits taken mod p (so y >= p is accepted), x is recovered from
+// the curve equation and negated when bit 255 is set (x = 0 with bit 255 set
+// is accepted and gives x = 0). Fails only when no x exists (the encoding is
+// not on the curve). Small-order and mixed-order points are accepted.
+std::optional<AffinePoint> decode_point(const std::uint8_t* in);
+
+// Canonical 32-byte encoding: y reduced mod p, bit 255 = sign of x.
+std::array<std::uint8_t, 32> encode_point(const Point& p);
+
+Point to_extended(const AffinePoint& a);
+CachedPoint to_cached(const Point& p);
+AffineCachedPoint to_affine_cached(const AffinePoint& a);
+
+Point point_add(const Point& p, const CachedPoint& q);
+Point point_sub(const Point& p, const CachedPoint& q);
+Point point_add(const Point& p, const AffineCachedPoint& q);
+Point point_sub(const Point& p, const AffineCachedPoint& q);
+Point point_double(const Point& p);
+Point point_negate(const Point& p);
+
+// [8]p: the multiplication by the cofactor that the ZIP-215 equation applies.
+Point mul_by_cofactor(const Point& p);
+bool is_identity(const Point& p);
+// Group equality (the same point, whatever the projective representation).
+bool point_equal(const Point& p, const Point& q);
+
+// [a]A + [b]B for the base point B, variable time (width-5 NAF for both).
+Point double_scalar_mult_base_vartime(const Scalar& a, const Point& A, const Scalar& b);
+
+// [s]P by plain double-and-add, for tests that need an independent reference.
+Point scalar_mult_reference(const Scalar& s, const Point& p);
+
+}  // namespace latchkey::crypto::edwards25519
