@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "crypto/ed25519_challenge.h"
 #include "crypto/ed25519_point.h"
 #include "crypto/ed25519_scalar.h"
 #include "crypto/random.h"
@@ -50,18 +51,6 @@ bool sodium_verify(ByteView public_key, ByteView message, ByteView signature) {
   return crypto_sign_verify_detached(signature.data(), message.data(), message.size(), public_key.data()) == 0;
 }
 
-// k = SHA-512(R || A || M) mod L, over the bytes exactly as received.
-ed::Scalar challenge(ByteView signature, ByteView public_key, ByteView message) {
-  crypto_hash_sha512_state st;
-  crypto_hash_sha512_init(&st);
-  crypto_hash_sha512_update(&st, signature.data(), 32);
-  crypto_hash_sha512_update(&st, public_key.data(), public_key.size());
-  crypto_hash_sha512_update(&st, message.data(), message.size());
-  std::uint8_t digest[crypto_hash_sha512_BYTES];
-  crypto_hash_sha512_final(&st, digest);
-  return ed::scalar_reduce_wide(digest);
-}
-
 // [S]B - [k]A for a decoded A, or nothing when A or S is unacceptable. Both
 // rules share this part; they differ in how the result is compared with R.
 std::optional<ed::Point> s_b_minus_k_a(ByteView public_key, ByteView message, ByteView signature) {
@@ -69,7 +58,7 @@ std::optional<ed::Point> s_b_minus_k_a(ByteView public_key, ByteView message, By
   const std::optional<ed::AffinePoint> a = ed::decode_point(public_key.data());
   if (!a) return std::nullopt;
   if (!ed::scalar_bytes_are_canonical(signature.data() + 32)) return std::nullopt;
-  const ed::Scalar k = challenge(signature, public_key, message);
+  const ed::Scalar k = ed::ChallengeHasher()(signature.data(), public_key.data(), message);
   const ed::Scalar s = ed::scalar_from_bytes(signature.data() + 32);
   return ed::double_scalar_mult_base_vartime(k, ed::point_negate(ed::to_extended(*a)), s);
 }

@@ -3,15 +3,22 @@
 // filippo.io/edwards25519/field (which Go's crypto/ed25519 and
 // ed25519consensus use); our own code.
 //
-// Representation: five unsigned 51-bit limbs, value = sum l[i] * 2^(51 i).
-// Every function returns a "weakly reduced" element (each limb below
-// 2^51 + 2^18) and accepts weakly reduced inputs; the value itself may still
-// be >= p, only fe_to_bytes produces the unique canonical form. Products use
-// unsigned __int128. Nothing here is constant-time: the verifiers only handle
-// public data (keys, signatures, messages).
+// Representation: five unsigned 64-bit limbs, value = sum l[i] * 2^(51 i),
+// never fully reduced except by fe_to_bytes. Two bounds matter:
+//  - tight: every limb < 2^51 + 2^17. Results of fe_mul, fe_sq, fe_sub,
+//    fe_neg, fe_carry and fe_from_bytes are tight.
+//  - loose: every limb < 2^54. fe_add does not carry, so the sum of two
+//    tight elements (< 2^52.01) or of a tight and such a sum (< 2^53) is
+//    loose.
+// fe_mul and fe_sq accept loose inputs; fe_sub accepts a loose minuend and a
+// tight subtrahend; fe_neg needs a tight input. Skipping the carry in fe_add
+// saves work in the point formulas, where most sums feed a multiplication.
+// Products use unsigned __int128. Nothing here is constant-time: the
+// verifiers only handle public data (keys, signatures, messages).
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace latchkey::crypto::edwards25519 {
@@ -40,11 +47,16 @@ constexpr FieldElement fe_from_bytes(const std::uint8_t* in) {
 // The unique encoding of the value mod p (32 bytes, bit 255 clear).
 std::array<std::uint8_t, 32> fe_to_bytes(const FieldElement& a);
 
+// The same value with fully reduced limbs (each < 2^51, value < p): the
+// canonical form that comparisons and the sign test use.
+FieldElement fe_canonical(const FieldElement& a);
+
 inline constexpr FieldElement kFeZero{{0, 0, 0, 0, 0}};
 inline constexpr FieldElement kFeOne{{1, 0, 0, 0, 0}};
 
 // Spreads the bits above 51 of each limb into the next limb (the top limb's
-// overflow wraps around times 19, since 2^255 = 19 mod p).
+// overflow wraps around times 19, since 2^255 = 19 mod p). Any limbs below
+// 2^63 come out tight.
 inline FieldElement fe_carry(const FieldElement& a) {
   const std::uint64_t c0 = a.l[0] >> 51, c1 = a.l[1] >> 51, c2 = a.l[2] >> 51, c3 = a.l[3] >> 51,
                       c4 = a.l[4] >> 51;
@@ -52,12 +64,14 @@ inline FieldElement fe_carry(const FieldElement& a) {
                        (a.l[3] & kMask51) + c2, (a.l[4] & kMask51) + c3}};
 }
 
+// No carry: the result is loose (see the top of this file).
 inline FieldElement fe_add(const FieldElement& a, const FieldElement& b) {
-  return fe_carry(FieldElement{{a.l[0] + b.l[0], a.l[1] + b.l[1], a.l[2] + b.l[2], a.l[3] + b.l[3], a.l[4] + b.l[4]}});
+  return FieldElement{{a.l[0] + b.l[0], a.l[1] + b.l[1], a.l[2] + b.l[2], a.l[3] + b.l[3], a.l[4] + b.l[4]}};
 }
 
-// a - b computed as a + 2p - b so that no limb goes negative (b's limbs are
-// below 2^51 + 2^18, less than 2p's limbs).
+// a - b computed as a + 2p - b so that no limb goes negative: b must be
+// tight (its limbs are then below 2p's, 2^52 - 38 and 2^52 - 2); a may be
+// loose. The result is carried, so tight.
 inline FieldElement fe_sub(const FieldElement& a, const FieldElement& b) {
   constexpr std::uint64_t k2p0 = 0xfffffffffffdaULL, k2pi = 0xffffffffffffeULL;
   return fe_carry(FieldElement{{a.l[0] + k2p0 - b.l[0], a.l[1] + k2pi - b.l[1], a.l[2] + k2pi - b.l[2],
@@ -68,20 +82,24 @@ inline FieldElement fe_neg(const FieldElement& a) { return fe_sub(kFeZero, a); }
 
 namespace field_detail {
 inline std::uint64_t lo(uint128 v) { return static_cast<std::uint64_t>(v); }
-// Turns five 128-bit column sums into a weakly reduced element.
+// Turns five 128-bit column sums into a tight element with one carry chain.
+// For loose inputs (limbs < 2^54) columns r0..r3 stay below 2^115 and r4
+// (which has no factor 19) below 2^111, so every carry fits in 64 bits and
+// c4 * 19 < 2^64.
 inline FieldElement reduce_columns(uint128 r0, uint128 r1, uint128 r2, uint128 r3, uint128 r4) {
-  const std::uint64_t c0 = static_cast<std::uint64_t>(r0 >> 51), c1 = static_cast<std::uint64_t>(r1 >> 51),
-                      c2 = static_cast<std::uint64_t>(r2 >> 51), c3 = static_cast<std::uint64_t>(r3 >> 51),
-                      c4 = static_cast<std::uint64_t>(r4 >> 51);
-  // Column sums stay below 2^110, so every carry is below 2^59 and c4 * 19
-  // fits in 64 bits; one more carry pass brings limbs back to ~51 bits.
-  return fe_carry(FieldElement{{(lo(r0) & kMask51) + c4 * 19, (lo(r1) & kMask51) + c0, (lo(r2) & kMask51) + c1,
-                                (lo(r3) & kMask51) + c2, (lo(r4) & kMask51) + c3}});
+  r1 += lo(r0 >> 51);
+  r2 += lo(r1 >> 51);
+  r3 += lo(r2 >> 51);
+  r4 += lo(r3 >> 51);
+  std::uint64_t l0 = (lo(r0) & kMask51) + lo(r4 >> 51) * 19;
+  const std::uint64_t l1 = (lo(r1) & kMask51) + (l0 >> 51);
+  l0 &= kMask51;
+  return FieldElement{{l0, l1, lo(r2) & kMask51, lo(r3) & kMask51, lo(r4) & kMask51}};
 }
 inline uint128 mul64(std::uint64_t a, std::uint64_t b) { return static_cast<uint128>(a) * b; }
 }  // namespace field_detail
 
-inline FieldElement fe_mul(const FieldElement& a, const FieldElement& b) {
+[[gnu::always_inline]] inline FieldElement fe_mul(const FieldElement& a, const FieldElement& b) {
   using field_detail::mul64;
   const std::uint64_t a0 = a.l[0], a1 = a.l[1], a2 = a.l[2], a3 = a.l[3], a4 = a.l[4];
   const std::uint64_t b0 = b.l[0], b1 = b.l[1], b2 = b.l[2], b3 = b.l[3], b4 = b.l[4];
@@ -94,7 +112,7 @@ inline FieldElement fe_mul(const FieldElement& a, const FieldElement& b) {
   return field_detail::reduce_columns(r0, r1, r2, r3, r4);
 }
 
-inline FieldElement fe_sq(const FieldElement& a) {
+[[gnu::always_inline]] inline FieldElement fe_sq(const FieldElement& a) {
   using field_detail::mul64;
   const std::uint64_t a0 = a.l[0], a1 = a.l[1], a2 = a.l[2], a3 = a.l[3], a4 = a.l[4];
   const std::uint64_t d0 = a0 * 2, d1 = a1 * 2, d2 = a2 * 2, d3 = a3 * 2;
@@ -129,6 +147,75 @@ bool fe_is_negative(const FieldElement& a);
 // r = 0); otherwise returns false and r is unspecified. v must be non-zero.
 bool fe_sqrt_ratio(const FieldElement& u, const FieldElement& v, FieldElement& r);
 
+// Lane-parallel forms: the same computation on N independent elements in
+// lockstep. A square-root exponentiation is a chain of ~250 dependent
+// squarings, so one alone leaves the multiplier waiting on latency; running
+// several side by side lets the CPU overlap them (decoding many points in a
+// batch verification is dominated by this).
+namespace field_detail {
+template <std::size_t N>
+inline void sq_n_lanes(FieldElement (&a)[N], int n) {
+  for (int k = 0; k < n; ++k) {
+    for (std::size_t i = 0; i < N; ++i) a[i] = fe_sq(a[i]);
+  }
+}
+template <std::size_t N>
+inline void mul_lanes(FieldElement (&r)[N], const FieldElement (&a)[N], const FieldElement (&b)[N]) {
+  for (std::size_t i = 0; i < N; ++i) r[i] = fe_mul(a[i], b[i]);
+}
+// z^(2^250 - 1) and z^11, the shared prefix of the inversion and (p-5)/8
+// exponent chains (the classic curve25519 addition chain).
+template <std::size_t N>
+inline void chain_prefix_lanes(const FieldElement (&z)[N], FieldElement (&z11)[N], FieldElement (&z2_250_0)[N]) {
+  FieldElement z2[N], z9[N], t[N], z2_5_0[N], z2_10_0[N], z2_20_0[N], z2_50_0[N], z2_100_0[N];
+  for (std::size_t i = 0; i < N; ++i) z2[i] = fe_sq(z[i]);                      // 2
+  for (std::size_t i = 0; i < N; ++i) t[i] = z2[i];
+  sq_n_lanes(t, 2);                                                              // 8
+  mul_lanes(z9, t, z);                                                           // 9
+  mul_lanes(z11, z9, z2);                                                        // 11
+  for (std::size_t i = 0; i < N; ++i) t[i] = fe_sq(z11[i]);                     // 22
+  mul_lanes(z2_5_0, t, z9);                                                      // 2^5 - 1
+  for (std::size_t i = 0; i < N; ++i) t[i] = z2_5_0[i];
+  sq_n_lanes(t, 5);
+  mul_lanes(z2_10_0, t, z2_5_0);                                                 // 2^10 - 1
+  for (std::size_t i = 0; i < N; ++i) t[i] = z2_10_0[i];
+  sq_n_lanes(t, 10);
+  mul_lanes(z2_20_0, t, z2_10_0);                                                // 2^20 - 1
+  for (std::size_t i = 0; i < N; ++i) t[i] = z2_20_0[i];
+  sq_n_lanes(t, 20);
+  mul_lanes(t, t, z2_20_0);                                                      // 2^40 - 1
+  sq_n_lanes(t, 10);
+  mul_lanes(z2_50_0, t, z2_10_0);                                                // 2^50 - 1
+  for (std::size_t i = 0; i < N; ++i) t[i] = z2_50_0[i];
+  sq_n_lanes(t, 50);
+  mul_lanes(z2_100_0, t, z2_50_0);                                               // 2^100 - 1
+  for (std::size_t i = 0; i < N; ++i) t[i] = z2_100_0[i];
+  sq_n_lanes(t, 100);
+  mul_lanes(t, t, z2_100_0);                                                     // 2^200 - 1
+  sq_n_lanes(t, 50);
+  mul_lanes(z2_250_0, t, z2_50_0);                                               // 2^250 - 1
+}
+}  // namespace field_detail
+
+template <std::size_t N>
+void fe_invert_lanes(FieldElement (&z)[N]) {
+  FieldElement z11[N], t[N];
+  field_detail::chain_prefix_lanes(z, z11, t);
+  field_detail::sq_n_lanes(t, 5);
+  field_detail::mul_lanes(z, t, z11);  // 2^255 - 32 + 11 = p - 2
+}
+
+template <std::size_t N>
+void fe_pow_p58_lanes(FieldElement (&z)[N]) {
+  FieldElement z11[N], t[N];
+  field_detail::chain_prefix_lanes(z, z11, t);
+  field_detail::sq_n_lanes(t, 2);
+  field_detail::mul_lanes(z, t, z);  // 2^252 - 4 + 1 = (p - 5) / 8
+}
+
+template <std::size_t N>
+void fe_sqrt_ratio_lanes(const FieldElement (&u)[N], const FieldElement (&v)[N], FieldElement (&r)[N], bool (&ok)[N]);
+
 // Constants. Each is checked against its defining equation in the tests.
 namespace field_constants {
 constexpr std::array<std::uint8_t, 32> bytes_from_hex(const char* hex) {
@@ -156,5 +243,31 @@ inline constexpr FieldElement kFeD2 =
 // sqrt(-1) = 2^((p-1)/4).
 inline constexpr FieldElement kFeSqrtM1 =
     field_constants::from_hex("b0a00e4a271beec478e42fad0618432fa7d7fb3d99004d2b0bdfc14f8024832b");
+
+template <std::size_t N>
+void fe_sqrt_ratio_lanes(const FieldElement (&u)[N], const FieldElement (&v)[N], FieldElement (&r)[N],
+                         bool (&ok)[N]) {
+  // Candidate root r = u v^3 (u v^7)^((p-5)/8); then v r^2 is one of u, -u,
+  // u*sqrt(-1) or -u*sqrt(-1), and the last two mean u/v is not a square.
+  FieldElement uv3[N], t[N];
+  for (std::size_t i = 0; i < N; ++i) {
+    const FieldElement v3 = fe_mul(fe_sq(v[i]), v[i]);
+    uv3[i] = fe_mul(u[i], v3);
+    t[i] = fe_mul(uv3[i], fe_sq(fe_sq(v[i])));  // u v^7
+  }
+  fe_pow_p58_lanes(t);
+  for (std::size_t i = 0; i < N; ++i) {
+    FieldElement root = fe_mul(uv3[i], t[i]);
+    const FieldElement check = fe_mul(v[i], fe_sq(root));
+    const FieldElement neg_u = fe_neg(u[i]);
+    const bool correct_sign = fe_equal(check, u[i]);
+    const bool flipped_sign = fe_equal(check, neg_u);
+    const bool flipped_sign_i = fe_equal(check, fe_mul(neg_u, kFeSqrtM1));
+    if (flipped_sign || flipped_sign_i) root = fe_mul(root, kFeSqrtM1);
+    if (fe_is_negative(root)) root = fe_neg(root);
+    r[i] = root;
+    ok[i] = correct_sign || flipped_sign;
+  }
+}
 
 }  // namespace latchkey::crypto::edwards25519

@@ -1,5 +1,7 @@
 #include "crypto/ed25519_point.h"
 
+#include <algorithm>
+
 namespace latchkey::crypto::edwards25519 {
 
 Point point_identity() { return Point{kFeZero, kFeOne, kFeOne, kFeZero}; }
@@ -13,19 +15,56 @@ const AffinePoint& basepoint() {
   return b;
 }
 
-std::optional<AffinePoint> decode_point(const std::uint8_t* in) {
-  const FieldElement y = fe_from_bytes(in);
+namespace {
+
+// Decodes N encodings side by side (see fe_sqrt_ratio_lanes).
+template <std::size_t N>
+void decode_lanes(const std::uint8_t* const (&in)[N], AffinePoint (&out)[N], bool (&ok)[N]) {
   // From -x^2 + y^2 = 1 + d x^2 y^2: x^2 = (y^2 - 1) / (d y^2 + 1). The
   // denominator is never zero (-1/d is not a square mod p).
-  const FieldElement y2 = fe_sq(y);
-  const FieldElement u = fe_sub(y2, kFeOne);
-  const FieldElement v = fe_add(fe_mul(y2, kFeD), kFeOne);
-  FieldElement x;
-  if (!fe_sqrt_ratio(u, v, x)) return std::nullopt;
-  // x is the non-negative root; bit 255 asks for the other one. For x = 0
-  // both are 0, and the set bit is accepted as Go does.
-  if ((in[31] >> 7) != 0) x = fe_neg(x);
-  return AffinePoint{x, y};
+  FieldElement y[N], u[N], v[N], x[N];
+  for (std::size_t i = 0; i < N; ++i) {
+    y[i] = fe_from_bytes(in[i]);
+    const FieldElement y2 = fe_sq(y[i]);
+    u[i] = fe_sub(y2, kFeOne);
+    v[i] = fe_add(fe_mul(y2, kFeD), kFeOne);
+  }
+  fe_sqrt_ratio_lanes(u, v, x, ok);
+  for (std::size_t i = 0; i < N; ++i) {
+    // x is the non-negative root; bit 255 asks for the other one. For x = 0
+    // both are 0, and the set bit is accepted as Go does.
+    if ((in[i][31] >> 7) != 0) x[i] = fe_neg(x[i]);
+    out[i] = AffinePoint{x[i], y[i]};
+  }
+}
+
+}  // namespace
+
+std::optional<AffinePoint> decode_point(const std::uint8_t* in) {
+  const std::uint8_t* const encodings[1] = {in};
+  AffinePoint out[1];
+  bool ok[1];
+  decode_lanes(encodings, out, ok);
+  if (!ok[0]) return std::nullopt;
+  return out[0];
+}
+
+bool decode_points(std::span<const std::uint8_t* const> encodings, std::span<AffinePoint> out) {
+  constexpr std::size_t kLanes = 4;
+  const std::size_t n = encodings.size();
+  for (std::size_t base = 0; base < n; base += kLanes) {
+    // A short last group repeats its final encoding in the spare lanes.
+    const std::uint8_t* group[kLanes];
+    for (std::size_t i = 0; i < kLanes; ++i) group[i] = encodings[std::min(base + i, n - 1)];
+    AffinePoint points[kLanes];
+    bool ok[kLanes];
+    decode_lanes(group, points, ok);
+    for (std::size_t i = 0; i < kLanes && base + i < n; ++i) {
+      if (!ok[i]) return false;
+      out[base + i] = points[i];
+    }
+  }
+  return true;
 }
 
 std::array<std::uint8_t, 32> encode_point(const Point& p) {
@@ -45,52 +84,6 @@ CachedPoint to_cached(const Point& p) {
 
 AffineCachedPoint to_affine_cached(const AffinePoint& a) {
   return AffineCachedPoint{fe_add(a.y, a.x), fe_sub(a.y, a.x), fe_mul(fe_mul(a.x, a.y), kFeD2)};
-}
-
-// Addition (add-2008-hwcd-3 for a = -1). With A = (Y1-X1)(Y2-X2),
-// B = (Y1+X1)(Y2+X2), C = 2d T1 T2, D = 2 Z1 Z2:
-// X3 = (B-A)(D-C), Y3 = (D+C)(B+A), T3 = (B-A)(B+A), Z3 = (D-C)(D+C).
-// Subtraction adds -Q = (-X2, Y2, Z2, -T2), i.e. swaps Y+X with Y-X and
-// negates C.
-namespace {
-
-Point finish_add(const FieldElement& a, const FieldElement& b, const FieldElement& c, const FieldElement& d) {
-  const FieldElement e = fe_sub(b, a), f = fe_sub(d, c), g = fe_add(d, c), h = fe_add(b, a);
-  return Point{fe_mul(e, f), fe_mul(g, h), fe_mul(f, g), fe_mul(e, h)};
-}
-
-}  // namespace
-
-Point point_add(const Point& p, const CachedPoint& q) {
-  const FieldElement a = fe_mul(fe_sub(p.Y, p.X), q.y_minus_x);
-  const FieldElement b = fe_mul(fe_add(p.Y, p.X), q.y_plus_x);
-  const FieldElement c = fe_mul(p.T, q.t2d);
-  const FieldElement d = fe_mul(p.Z, q.z2);
-  return finish_add(a, b, c, d);
-}
-
-Point point_sub(const Point& p, const CachedPoint& q) {
-  const FieldElement a = fe_mul(fe_sub(p.Y, p.X), q.y_plus_x);
-  const FieldElement b = fe_mul(fe_add(p.Y, p.X), q.y_minus_x);
-  const FieldElement c = fe_neg(fe_mul(p.T, q.t2d));
-  const FieldElement d = fe_mul(p.Z, q.z2);
-  return finish_add(a, b, c, d);
-}
-
-Point point_add(const Point& p, const AffineCachedPoint& q) {
-  const FieldElement a = fe_mul(fe_sub(p.Y, p.X), q.y_minus_x);
-  const FieldElement b = fe_mul(fe_add(p.Y, p.X), q.y_plus_x);
-  const FieldElement c = fe_mul(p.T, q.t2d);
-  const FieldElement d = fe_add(p.Z, p.Z);
-  return finish_add(a, b, c, d);
-}
-
-Point point_sub(const Point& p, const AffineCachedPoint& q) {
-  const FieldElement a = fe_mul(fe_sub(p.Y, p.X), q.y_plus_x);
-  const FieldElement b = fe_mul(fe_add(p.Y, p.X), q.y_minus_x);
-  const FieldElement c = fe_neg(fe_mul(p.T, q.t2d));
-  const FieldElement d = fe_add(p.Z, p.Z);
-  return finish_add(a, b, c, d);
 }
 
 // Doubling (dbl-2008-hwcd for a = -1, signs arranged so that):

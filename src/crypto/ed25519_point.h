@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "crypto/ed25519_field.h"
 #include "crypto/ed25519_scalar.h"
@@ -50,6 +51,11 @@ const AffinePoint& basepoint();
 // not on the curve). Small-order and mixed-order points are accepted.
 std::optional<AffinePoint> decode_point(const std::uint8_t* in);
 
+// Decodes many 32-byte encodings (same rules) into out[0..n), several at a
+// time for speed. Returns false if any of them is not a curve point (out is
+// then partly written). out.size() must be at least encodings.size().
+bool decode_points(std::span<const std::uint8_t* const> encodings, std::span<AffinePoint> out);
+
 // Canonical 32-byte encoding: y reduced mod p, bit 255 = sign of x.
 std::array<std::uint8_t, 32> encode_point(const Point& p);
 
@@ -57,6 +63,8 @@ Point to_extended(const AffinePoint& a);
 CachedPoint to_cached(const Point& p);
 AffineCachedPoint to_affine_cached(const AffinePoint& a);
 
+// p + q and p - q (defined below, inline: they are the inner loop of the
+// multiscalar multiplication).
 Point point_add(const Point& p, const CachedPoint& q);
 Point point_sub(const Point& p, const CachedPoint& q);
 Point point_add(const Point& p, const AffineCachedPoint& q);
@@ -75,5 +83,40 @@ Point double_scalar_mult_base_vartime(const Scalar& a, const Point& A, const Sca
 
 // [s]P by plain double-and-add, for tests that need an independent reference.
 Point scalar_mult_reference(const Scalar& s, const Point& p);
+
+// Addition (add-2008-hwcd-3 for a = -1). With A = (Y1-X1)(Y2-X2),
+// B = (Y1+X1)(Y2+X2), C = 2d T1 T2, D = 2 Z1 Z2:
+// X3 = (B-A)(D-C), Y3 = (D+C)(B+A), T3 = (B-A)(B+A), Z3 = (D-C)(D+C).
+// Subtraction adds -Q = (-X2, Y2, Z2, -T2): Y+X and Y-X trade places and C
+// changes sign, which swaps D-C and D+C.
+namespace point_detail {
+[[gnu::always_inline]] inline Point finish_add(const FieldElement& a, const FieldElement& b, const FieldElement& c,
+                                               const FieldElement& d, bool subtract) {
+  const FieldElement e = fe_sub(b, a), h = fe_add(b, a);
+  const FieldElement f = subtract ? fe_add(d, c) : fe_sub(d, c);
+  const FieldElement g = subtract ? fe_sub(d, c) : fe_add(d, c);
+  return Point{fe_mul(e, f), fe_mul(g, h), fe_mul(f, g), fe_mul(e, h)};
+}
+}  // namespace point_detail
+
+inline Point point_add(const Point& p, const CachedPoint& q) {
+  return point_detail::finish_add(fe_mul(fe_sub(p.Y, p.X), q.y_minus_x), fe_mul(fe_add(p.Y, p.X), q.y_plus_x),
+                                  fe_mul(p.T, q.t2d), fe_mul(p.Z, q.z2), false);
+}
+
+inline Point point_sub(const Point& p, const CachedPoint& q) {
+  return point_detail::finish_add(fe_mul(fe_sub(p.Y, p.X), q.y_plus_x), fe_mul(fe_add(p.Y, p.X), q.y_minus_x),
+                                  fe_mul(p.T, q.t2d), fe_mul(p.Z, q.z2), true);
+}
+
+inline Point point_add(const Point& p, const AffineCachedPoint& q) {
+  return point_detail::finish_add(fe_mul(fe_sub(p.Y, p.X), q.y_minus_x), fe_mul(fe_add(p.Y, p.X), q.y_plus_x),
+                                  fe_mul(p.T, q.t2d), fe_add(p.Z, p.Z), false);
+}
+
+inline Point point_sub(const Point& p, const AffineCachedPoint& q) {
+  return point_detail::finish_add(fe_mul(fe_sub(p.Y, p.X), q.y_plus_x), fe_mul(fe_add(p.Y, p.X), q.y_minus_x),
+                                  fe_mul(p.T, q.t2d), fe_add(p.Z, p.Z), true);
+}
 
 }  // namespace latchkey::crypto::edwards25519

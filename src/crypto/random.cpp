@@ -12,6 +12,7 @@ void ensure_sodium() {
 }
 
 void random_bytes(std::span<std::uint8_t> out) {
+  if (out.empty()) return;  // an empty span may have a null data pointer
   ensure_sodium();
   randombytes_buf(out.data(), out.size());
 }

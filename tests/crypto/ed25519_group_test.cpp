@@ -146,6 +146,45 @@ TEST(Ed25519Field, ArithmeticMatchesBignum) {
   EXPECT_TRUE(fe_is_zero(fe_invert(kFeZero)));
 }
 
+// BIGNUM value of an element whose limbs may exceed 51 bits.
+Bn bn_of_limbs(const FieldElement& a) {
+  Bn r = bn_word(0), limb(BN_new());
+  for (int i = 4; i >= 0; --i) {
+    BN_lshift(r.get(), r.get(), 51);
+    BN_set_word(limb.get(), a.l[i]);
+    BN_add(r.get(), r.get(), limb.get());
+  }
+  return r;
+}
+
+// The documented input bounds: fe_mul and fe_sq take loose inputs (limbs up
+// to 2^54 - 1), fe_sub a loose minuend and a tight subtrahend (limbs up to
+// 2^51 + 2^17 - 1); the results must still be exact.
+TEST(Ed25519Field, ExtremeLimbsWithinTheDocumentedBounds) {
+  BnCtx bc;
+  const std::uint64_t loose_max = (std::uint64_t{1} << 54) - 1;
+  const std::uint64_t tight_max = (std::uint64_t{1} << 51) + (std::uint64_t{1} << 17) - 1;
+  const FieldElement loose{{loose_max, loose_max, loose_max, loose_max, loose_max}};
+  const FieldElement tight{{tight_max, tight_max, tight_max, tight_max, tight_max}};
+  const FieldElement mixed{{loose_max, 3, loose_max, 0, loose_max}};
+  const FieldElement zero_ish{{0, 0, 0, 0, 0}};
+  for (const FieldElement& a : {loose, tight, mixed, zero_ish}) {
+    for (const FieldElement& b : {loose, tight, mixed, zero_ish}) {
+      Bn r(BN_new());
+      BN_mod_mul(r.get(), bn_of_limbs(a).get(), bn_of_limbs(b).get(), field_p(), bc.ctx);
+      EXPECT_EQ(fe_to_bytes(fe_mul(a, b)), bn_to_le32(r.get()));
+      const FieldElement m = fe_mul(a, b);
+      for (std::uint64_t limb : m.l) EXPECT_LT(limb, tight_max + 1) << "fe_mul output is tight";
+    }
+    Bn r(BN_new());
+    BN_mod_sqr(r.get(), bn_of_limbs(a).get(), field_p(), bc.ctx);
+    EXPECT_EQ(fe_to_bytes(fe_sq(a)), bn_to_le32(r.get()));
+    BN_mod_sub(r.get(), bn_of_limbs(a).get(), bn_of_limbs(tight).get(), field_p(), bc.ctx);
+    EXPECT_EQ(fe_to_bytes(fe_sub(a, tight)), bn_to_le32(r.get()));
+    for (std::uint64_t limb : fe_sub(a, tight).l) EXPECT_LT(limb, tight_max + 1) << "fe_sub output is tight";
+  }
+}
+
 // Euler's criterion with BIGNUM: is a a square mod p (zero counts as one)?
 bool is_square_mod_p(const FieldElement& a, BN_CTX* ctx) {
   Bn ba = bn_of(a);
