@@ -43,7 +43,7 @@ Aum sample_aum() {
 
 struct NodeKeyFixture {
   State state;
-  NodePublicRaw node_key{};
+  key::NodePublic node_key;
   Bytes direct;
   Bytes rotation;
 
@@ -54,11 +54,14 @@ struct NodeKeyFixture {
     k.votes = 1;
     k.public_key = pub_bytes(trusted);
     state.keys = std::vector<Key>{k};
-    node_key.fill(0x33);
+    ByteArray<32> raw;
+    raw.fill(0x33);
+    node_key = key::NodePublic::from_raw(raw);
 
     NodeKeySignature d;
     d.kind = SigKind::Direct;
-    d.pubkey = node_public_binary(node_key);
+    const auto nk_binary = node_key.to_binary();
+    d.pubkey.assign(nk_binary.begin(), nk_binary.end());
     d.key_id = *k.public_key;
     const auto ds = crypto::ed25519_sign(trusted, d.sig_hash());
     d.signature.assign(ds.begin(), ds.end());

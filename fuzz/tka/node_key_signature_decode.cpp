@@ -36,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   key.votes = 1;
   if (auto id = sig->authorizing_key_id(); id.ok()) key.public_key = *id;
   state.keys->push_back(key);
-  tka::NodePublicRaw node_key{};
-  if (sig->pubkey.size() == 34) std::copy(sig->pubkey.begin() + 2, sig->pubkey.end(), node_key.begin());
+  key::NodePublic node_key;
+  if (auto np = key::NodePublic::from_binary(sig->pubkey); np.ok()) node_key = *np;
   (void)tka::node_key_authorized(state, node_key, input);
   return 0;
 }

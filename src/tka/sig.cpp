@@ -10,21 +10,12 @@
 namespace latchkey::tka {
 namespace {
 
-constexpr std::string_view kNodePublicPrefix = "np";
-
 // key.NLPublicFromEd25519Unsafe(b).CLIString(): "tlpub:" and the hex of b
 // truncated or zero-padded to 32 bytes.
 std::string tlpub_text(ByteView b) {
   ByteArray<32> k{};
   std::copy_n(b.begin(), std::min(b.size(), k.size()), k.begin());
   return "tlpub:" + hex_encode(k);
-}
-
-// key.NodePublic.ShortString: "[" + first 5 base64 chars + "]", or "" for
-// the zero key.
-std::string node_short_string(const NodePublicRaw& k) {
-  if (std::all_of(k.begin(), k.end(), [](std::uint8_t b) { return b == 0; })) return "";
-  return "[" + base64_encode(ByteView(k).first(4)).substr(0, 5) + "]";
 }
 
 std::string trim_space(std::string s) {
@@ -39,8 +30,8 @@ void render(const NodeKeySignature& sig, int depth, std::string& out) {
   const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
   out += indent + "SigKind: " + sig_kind_name(sig.kind) + "\n";
   if (!sig.pubkey.empty()) {
-    auto np = node_public_from_binary(sig.pubkey);
-    out += indent + "Pubkey: " + (np ? node_short_string(*np) : "<error: " + np.message() + ">") + "\n";
+    auto np = key::NodePublic::from_binary(sig.pubkey);
+    out += indent + "Pubkey: " + (np ? np->short_string() : "<error: " + np.message() + ">") + "\n";
   }
   if (!sig.key_id.empty()) out += indent + "KeyID: " + tlpub_text(sig.key_id) + "\n";
   if (!sig.wrapping_pubkey.empty()) out += indent + "WrappingPubkey: " + tlpub_text(sig.wrapping_pubkey) + "\n";
@@ -56,27 +47,6 @@ Bytes sign_hash(const crypto::Ed25519Private& priv, const NksSigHash& digest) {
 }
 
 }  // namespace
-
-Bytes node_public_binary(const NodePublicRaw& key) {
-  Bytes out(kNodePublicPrefix.size() + key.size());
-  out[0] = static_cast<std::uint8_t>(kNodePublicPrefix[0]);
-  out[1] = static_cast<std::uint8_t>(kNodePublicPrefix[1]);
-  std::copy(key.begin(), key.end(), out.begin() + 2);
-  return out;
-}
-
-Result<NodePublicRaw> node_public_from_binary(ByteView binary) {
-  if (binary.size() < kNodePublicPrefix.size() || as_chars(binary.first(kNodePublicPrefix.size())) != kNodePublicPrefix) {
-    return Error{"missing/incorrect type prefix np"};
-  }
-  const std::size_t want = kNodePublicPrefix.size() + 32;
-  if (binary.size() != want) {
-    return Error{"incorrect len for NodePublic (" + std::to_string(binary.size()) + " != " + std::to_string(want) + ")"};
-  }
-  NodePublicRaw out;
-  std::copy(binary.begin() + 2, binary.end(), out.begin());
-  return out;
-}
 
 std::string sig_kind_name(SigKind kind) {
   switch (kind) {
@@ -223,10 +193,10 @@ std::optional<Bytes> NodeKeySignature::wrapping_public() const {
   }
 }
 
-Status NodeKeySignature::verify(const NodePublicRaw& node_key, const Key& verification_key) const {
+Status NodeKeySignature::verify(const key::NodePublic& node_key, const Key& verification_key) const {
   if (kind != SigKind::Credential) {
-    const Bytes node_bytes = node_public_binary(node_key);
-    if (node_bytes != pubkey) return Error{"signature does not authorize nodeKey"};
+    const auto node_bytes = node_key.to_binary();
+    if (!std::equal(node_bytes.begin(), node_bytes.end(), pubkey.begin(), pubkey.end())) return Error{"signature does not authorize nodeKey"};
   }
   const NksSigHash digest = sig_hash();
   switch (kind) {
@@ -239,9 +209,9 @@ Status NodeKeySignature::verify(const NodePublicRaw& node_key, const Key& verifi
       }
       if (!crypto::ed25519_verify(*verify_pub, digest, signature)) return Error{"invalid signature"};
       // Credentials certify a wrapping key, not a node key: nothing to check.
-      NodePublicRaw nested_pub{};
+      key::NodePublic nested_pub;
       if (nested->kind != SigKind::Credential) {
-        auto np = node_public_from_binary(nested->pubkey);
+        auto np = key::NodePublic::from_binary(nested->pubkey);
         if (!np) return Error{"nested pubkey: " + np.message()};
         nested_pub = *np;
       }
@@ -275,7 +245,7 @@ Result<std::optional<RotationDetails>> NodeKeySignature::rotation_details() cons
   const NodeKeySignature* n = nested.get();
   while (n) {
     if (!n->pubkey.empty()) {
-      auto np = node_public_from_binary(n->pubkey);
+      auto np = key::NodePublic::from_binary(n->pubkey);
       if (!np) return Error{"nested pubkey: " + np.message()};
       details.prev_node_keys.push_back(*np);
     }
@@ -292,7 +262,7 @@ std::string NodeKeySignature::to_string() const {
   return trim_space(std::move(out));
 }
 
-Result<std::optional<RotationDetails>> node_key_authorized(const State& state, const NodePublicRaw& node_key,
+Result<std::optional<RotationDetails>> node_key_authorized(const State& state, const key::NodePublic& node_key,
                                                            ByteView marshaled) {
   auto decoded = NodeKeySignature::unserialize(marshaled);
   if (!decoded) return Error{"unserialize: " + decoded.message()};
@@ -335,11 +305,12 @@ NodeKeySignature trim_rotation_chain(const NodeKeySignature& sig, const crypto::
 
 }  // namespace
 
-Result<Bytes> resign_node_key_signature(const crypto::Ed25519Private& rotation_key, const NodePublicRaw& node_key,
+Result<Bytes> resign_node_key_signature(const crypto::Ed25519Private& rotation_key, const key::NodePublic& node_key,
                                         ByteView old_signature) {
   auto old_sig = NodeKeySignature::unserialize(old_signature);
   if (!old_sig) return Error{"decoding NKS: " + old_sig.message()};
-  const Bytes nk = node_public_binary(node_key);
+  const auto nk_binary = node_key.to_binary();
+  const Bytes nk(nk_binary.begin(), nk_binary.end());
   if (nk == old_sig->pubkey) return Bytes(old_signature.begin(), old_signature.end());
 
   NodeKeySignature next;
@@ -351,13 +322,14 @@ Result<Bytes> resign_node_key_signature(const crypto::Ed25519Private& rotation_k
 }
 
 Result<Bytes> sign_by_credential(const crypto::Ed25519Private& credential_private, const NodeKeySignature& credential,
-                                 const NodePublicRaw& node_key) {
+                                 const key::NodePublic& node_key) {
   if (credential.kind != SigKind::Credential) {
     return Error{"wrapped signature must be a credential, got " + sig_kind_name(credential.kind)};
   }
   NodeKeySignature sig;
   sig.kind = SigKind::Rotation;
-  sig.pubkey = node_public_binary(node_key);
+  const auto nk_binary = node_key.to_binary();
+  sig.pubkey.assign(nk_binary.begin(), nk_binary.end());
   sig.nested = std::make_unique<NodeKeySignature>(credential);
   sig.signature = sign_hash(credential_private, sig.sig_hash());
   return sig.serialize();

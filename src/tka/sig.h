@@ -26,20 +26,12 @@
 #include "cbor/encoder.h"
 #include "cbor/unmarshal.h"
 #include "crypto/ed25519.h"
+#include "key/node_key.h"
 #include "tka/key.h"
 #include "tka/state.h"
 #include "tka/types.h"
 
 namespace latchkey::tka {
-
-// A node public key (upstream key.NodePublic): 32 raw Curve25519 bytes.
-using NodePublicRaw = ByteArray<32>;
-
-// key.NodePublic.MarshalBinary: "np" followed by the 32 bytes.
-Bytes node_public_binary(const NodePublicRaw& key);
-// key.NodePublic.UnmarshalBinary, with upstream's errors ("missing/incorrect
-// type prefix np", "incorrect len for NodePublic (N != 34)").
-Result<NodePublicRaw> node_public_from_binary(ByteView binary);
 
 enum class SigKind : std::uint8_t {
   Invalid = 0,
@@ -60,7 +52,7 @@ struct RotationDetails;
 
 struct NodeKeySignature {
   SigKind kind = SigKind::Invalid;
-  Bytes pubkey;           // binary node key ("np" + 32) for direct and rotation
+  Bytes pubkey;           // binary node key ("np" + 32, key::NodePublic::to_binary) for direct and rotation
   Bytes key_id;           // trusted key, for direct and credential
   Bytes signature;        // Ed25519 signature over sig_hash()
   std::unique_ptr<NodeKeySignature> nested;  // rotation only
@@ -92,7 +84,7 @@ struct NodeKeySignature {
   // `verification_key` and, for direct and rotation kinds, that it
   // authorizes `node_key`. Rotation signatures use Go crypto/ed25519 rules,
   // direct and credential ones ZIP-215.
-  Status verify(const NodePublicRaw& node_key, const Key& verification_key) const;
+  Status verify(const key::NodePublic& node_key, const Key& verification_key) const;
 
   // Upstream rotationDetails: nullopt for kinds other than rotation.
   Result<std::optional<RotationDetails>> rotation_details() const;
@@ -104,7 +96,7 @@ struct NodeKeySignature {
 
 struct RotationDetails {
   // Node keys rotated out, newest first.
-  std::vector<NodePublicRaw> prev_node_keys;
+  std::vector<key::NodePublic> prev_node_keys;
   // The first signature of the chain (usually direct or credential); empty
   // if the chain ends in a rotation without a nested signature.
   std::optional<NodeKeySignature> initial_sig;
@@ -121,20 +113,20 @@ cbor::MaybeError decode_node_key_signature(cbor::Reader& r, NodeKeySignature& si
 // "credential signatures cannot authorize nodes on their own", "key: key
 // not found", "invalid signature", "signature does not authorize nodeKey",
 // "nested: ...", ...).
-Result<std::optional<RotationDetails>> node_key_authorized(const State& state, const NodePublicRaw& node_key,
+Result<std::optional<RotationDetails>> node_key_authorized(const State& state, const key::NodePublic& node_key,
                                                            ByteView marshaled);
 
 // Upstream ResignNKS: a rotation signature by `rotation_key` for `node_key`
 // wrapping the old signature (chains are trimmed to kMaxPrevNodeKeys node
 // keys, re-signed by `rotation_key`); the old signature verbatim if it is
 // already for `node_key`.
-Result<Bytes> resign_node_key_signature(const crypto::Ed25519Private& rotation_key, const NodePublicRaw& node_key,
+Result<Bytes> resign_node_key_signature(const crypto::Ed25519Private& rotation_key, const key::NodePublic& node_key,
                                         ByteView old_signature);
 
 // Upstream SignByCredential: a rotation signature by `credential_private`
 // for `node_key` wrapping the credential signature `credential`.
 Result<Bytes> sign_by_credential(const crypto::Ed25519Private& credential_private, const NodeKeySignature& credential,
-                                 const NodePublicRaw& node_key);
+                                 const key::NodePublic& node_key);
 
 // Upstream DecodeWrappedAuthkey.
 struct WrappedAuthKey {

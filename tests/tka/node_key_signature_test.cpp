@@ -19,12 +19,10 @@ const json& vectors() {
   return v;
 }
 
-NodePublicRaw parse_node_key(const std::string& text) {
-  const std::string prefix = "nodekey:";
-  EXPECT_EQ(text.substr(0, prefix.size()), prefix);
-  NodePublicRaw out{};
-  EXPECT_TRUE(hex_decode_into(text.substr(prefix.size()), out).ok()) << text;
-  return out;
+key::NodePublic parse_node_key(const std::string& text) {
+  auto k = key::NodePublic::parse(text);
+  EXPECT_TRUE(k.ok()) << text;
+  return k.ok() ? *k : key::NodePublic();
 }
 
 json bytes_view(const Bytes& b) { return b.empty() ? json(nullptr) : json(hex_encode(b)); }
@@ -67,8 +65,8 @@ TEST(NodeKeySignatureVectors, DecodeHashRenderAndInspectAsUpstream) {
   ASSERT_FALSE(cases.empty());
   for (const auto& c : cases) {
     SCOPED_TRACE(c.at("name").get<std::string>());
-    const NodePublicRaw nk = parse_node_key(c.at("node_key"));
-    EXPECT_EQ(hex_encode(node_public_binary(nk)), c.at("node_key_binary").get<std::string>());
+    const key::NodePublic nk = parse_node_key(c.at("node_key"));
+    EXPECT_EQ(hex_encode(nk.to_binary()), c.at("node_key_binary").get<std::string>());
     const Bytes marshaled = testing::unhex(c.at("signature"));
     auto sig = NodeKeySignature::unserialize(marshaled);
     if (c.at("unserialize") != "ok") {
@@ -164,7 +162,7 @@ TEST(NodeKeySignature, SignByCredentialVerifiesAgainstTheCredentialsKey) {
   crypto::Ed25519Private priv{};
   ASSERT_EQ(w.private_key.size(), priv.size());
   std::copy(w.private_key.begin(), w.private_key.end(), priv.begin());
-  const NodePublicRaw nk = parse_node_key("nodekey:" + std::string(64, '7'));
+  const key::NodePublic nk = parse_node_key("nodekey:" + std::string(64, '7'));
   auto signed_nks = sign_by_credential(priv, *w.signature, nk);
   ASSERT_TRUE(signed_nks.ok()) << signed_nks.message();
   auto ok = node_key_authorized(authorities().at("main"), nk, *signed_nks);
@@ -174,8 +172,9 @@ TEST(NodeKeySignature, SignByCredentialVerifiesAgainstTheCredentialsKey) {
   EXPECT_TRUE((*ok)->prev_node_keys.empty());
   // The credential alone, or with a different node key, does not authorize.
   EXPECT_FALSE(node_key_authorized(authorities().at("main"), nk, w.signature->serialize()).ok());
-  NodePublicRaw other = nk;
-  other[0] ^= 1;
+  ByteArray<32> other_raw = nk.raw();
+  other_raw[0] ^= 1;
+  const key::NodePublic other = key::NodePublic::from_raw(other_raw);
   EXPECT_EQ(node_key_authorized(authorities().at("main"), other, *signed_nks).message(),
             "signature does not authorize nodeKey");
   // Only credentials can sign by credential.
