@@ -96,6 +96,42 @@ TEST(NodeKeySignatureVectors, DecodeHashRenderAndInspectAsUpstream) {
   }
 }
 
+TEST(NodeKeySignatureVectors, VerificationAgainstEachAuthorityMatchesUpstream) {
+  std::size_t checked = 0;
+  for (const auto& c : vectors().at("cases")) {
+    SCOPED_TRACE(c.at("name").get<std::string>());
+    const key::NodePublic nk = parse_node_key(c.at("node_key"));
+    const Bytes marshaled = testing::unhex(c.at("signature"));
+    for (const auto& r : c.at("results")) {
+      SCOPED_TRACE(r.at("authority").get<std::string>());
+      const State& state = authorities().at(r.at("authority").get<std::string>());
+      auto result = node_key_authorized(state, nk, marshaled);
+      ++checked;
+      if (r.at("result") != "ok") {
+        ASSERT_FALSE(result.ok());
+        EXPECT_EQ(result.message(), r.at("result").get<std::string>());
+        continue;
+      }
+      EXPECT_TRUE(result.ok()) << result.message();
+      if (!result.ok()) continue;
+      if (!r.contains("rotation")) {
+        EXPECT_FALSE(result->has_value());
+        continue;
+      }
+      ASSERT_TRUE(result->has_value());
+      const RotationDetails& details = **result;
+      const auto& want = r.at("rotation");
+      json prev = nullptr;
+      for (const auto& k : details.prev_node_keys) prev.push_back(k.to_string());
+      EXPECT_EQ(prev, want.at("prev_node_keys"));
+      ASSERT_TRUE(details.initial_sig.has_value());
+      EXPECT_EQ(sig_kind_name(details.initial_sig->kind), want.at("initial_sig_kind").get<std::string>());
+      EXPECT_EQ(hex_encode(details.initial_sig->serialize()), want.at("initial_sig").get<std::string>());
+    }
+  }
+  EXPECT_GT(checked, 0u);
+}
+
 TEST(NodeKeySignatureVectors, ResignMatchesUpstream) {
   const auto& cases = vectors().at("resign");
   ASSERT_FALSE(cases.empty());
