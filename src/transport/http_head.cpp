@@ -99,4 +99,32 @@ Result<ParsedHead> parse_http_request_head(ByteView bytes) {
   return out;
 }
 
+std::optional<std::string_view> HttpResponseHead::field(std::string_view name) const {
+  for (const auto& [n, v] : fields) {
+    if (iequals(n, name)) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+Result<HttpResponseHead> parse_http_response_head(ByteView bytes) {
+  http::response_parser<http::empty_body> parser;
+  parser.eager(false);
+  parser.header_limit(static_cast<std::uint32_t>(kMaxRequestHeadBytes));
+  boost::system::error_code ec;
+  std::size_t used = parser.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+  if (ec == http::error::need_more || (!ec && !parser.is_header_done())) {
+    return Error{"HTTP response head is incomplete"};
+  }
+  if (ec) return Error{"malformed HTTP response head: " + ec.message()};
+  HttpResponseHead out;
+  const auto& msg = parser.get();
+  out.status = msg.result_int();
+  out.reason = std::string(msg.reason());
+  for (const auto& f : msg) out.fields.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  if (auto len = parser.content_length()) out.content_length = *len;
+  out.chunked = parser.chunked();
+  out.head_size = used;
+  return out;
+}
+
 }  // namespace latchkey::transport

@@ -48,6 +48,20 @@ struct ParsedHead {
 };
 Result<ParsedHead> parse_http_request_head(ByteView bytes);
 
+// The status line and header fields of one HTTP/1.1 response (what a client
+// reads back from /key or the /ts2021 upgrade).
+struct HttpResponseHead {
+  unsigned status = 0;
+  std::string reason;
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::optional<std::uint64_t> content_length;
+  bool chunked = false;
+  std::size_t head_size = 0;
+
+  std::optional<std::string_view> field(std::string_view name) const;
+};
+Result<HttpResponseHead> parse_http_response_head(ByteView bytes);
+
 // Case-insensitive ASCII comparison.
 bool iequals(std::string_view a, std::string_view b);
 

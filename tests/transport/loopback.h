@@ -16,6 +16,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+// ASSERT_* returns from the function, which a coroutine cannot; this ends the
+// test coroutine instead.
+#define CO_ASSERT_TRUE(cond)                       \
+  do {                                             \
+    if (!(cond)) {                                 \
+      ADD_FAILURE() << "assertion failed: " #cond; \
+      co_return;                                   \
+    }                                              \
+  } while (false)
+
 namespace latchkey::transport::testing {
 
 namespace asio = boost::asio;
