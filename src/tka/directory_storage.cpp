@@ -182,9 +182,9 @@ std::string parent_directory(const std::string& path) { return fs::path(path).pa
 
 Result<std::unique_ptr<DirectoryStorage>> DirectoryStorage::open(const std::string& dir, Clock clock) {
   std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) return Error{"chonk directory \"" + dir + "\" is a file"};
   fs::create_directories(dir, ec);
   if (ec) return Error{"creating chonk root dir: " + ec.message()};
-  if (!fs::is_directory(dir, ec)) return Error{"chonk directory \"" + dir + "\" is a file"};
   std::unique_ptr<DirectoryStorage> out(new DirectoryStorage(dir, std::move(clock)));
   if (auto st = out->load(); !st) return st.error();
   return out;

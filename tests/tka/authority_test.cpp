@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "tka/authority.h"
+#include "tka/authority_test_peer.h"
 #include "tka/aum_verification.h"
 #include "tka/chain.h"
 #include "tka/chain_dsl.h"
@@ -16,10 +17,6 @@
 
 namespace latchkey::tka {
 
-// Lets tests corrupt an authority the way upstream's tests poke its fields.
-struct AuthorityTestPeer {
-  static void set_head_hash(Authority& a, const AumHash& h) { a.state_.last_aum_hash = h; }
-};
 
 namespace {
 
