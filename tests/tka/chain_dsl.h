@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/blake2s.h"
 #include "crypto/ed25519.h"
 #include "tka/aum.h"
 #include "tka/memory_storage.h"
@@ -47,9 +48,13 @@ struct ChainOptions {
 // A deterministic Ed25519 key pair from a small seed (upstream derives its
 // test keys from the test name; any fixed key serves the same purpose).
 inline crypto::Ed25519Private testing_private_key(int seed) {
-  crypto::Ed25519Seed s{};
-  for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<std::uint8_t>(seed * 31 + static_cast<int>(i) * 7 + 1);
-  return crypto::ed25519_from_seed(s);
+  crypto::Blake2s h;
+  h.update(as_bytes("latchkey test key"));
+  const std::uint32_t v = static_cast<std::uint32_t>(seed);
+  const std::uint8_t le[4] = {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
+                              static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 24)};
+  h.update(ByteView(le, 4));
+  return crypto::ed25519_from_seed(h.final());
 }
 
 inline Key ed25519_key(const crypto::Ed25519Private& priv, std::uint64_t votes) {
