@@ -12,6 +12,19 @@ std::string go_hex_of_text(const AumHash& h) { return hex_encode(as_bytes(h.to_s
 
 bool same_bytes(ByteView a, ByteView b) { return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()); }
 
+// Upstream checkParent: the AUM has a parent and it is the state's last AUM.
+Status check_parent(const Aum& aum, const State& state) {
+  auto parent = aum.parent();
+  if (!parent) return Error{"aum has no parent"};
+  if (!state.last_aum_hash) return Error{"cannot check update parent hash against a state with no previous AUM"};
+  if (*state.last_aum_hash != *parent) {
+    // Upstream prints the state's hash first, then the AUM's parent.
+    return Error{"aum with parent " + go_hex_of_text(*state.last_aum_hash) + " cannot be applied to a state with parent " +
+                 go_hex_of_text(*parent)};
+  }
+  return {};
+}
+
 }  // namespace
 
 bool SignatureBatch::all_valid() const {
@@ -29,20 +42,8 @@ std::optional<DeferredSignature> SignatureBatch::first_invalid() const {
   return std::nullopt;
 }
 
-Status check_parent(const Aum& aum, const State& state) {
-  auto parent = aum.parent();
-  if (!parent) return Error{"aum has no parent"};
-  if (!state.last_aum_hash) return Error{"cannot check update parent hash against a state with no previous AUM"};
-  if (*state.last_aum_hash != *parent) {
-    // Upstream prints the state's hash first, then the AUM's parent.
-    return Error{"aum with parent " + go_hex_of_text(*state.last_aum_hash) + " cannot be applied to a state with parent " +
-                 go_hex_of_text(*parent)};
-  }
-  return {};
-}
-
-Status check_aum(const Aum& aum, const AumSigHash& sig_hash, const State& state, bool is_genesis,
-                 std::size_t update_index, SignatureBatch& batch) {
+Status check_aum_deferring_signatures(const Aum& aum, const AumSigHash& sig_hash, const State& state,
+                                      bool is_genesis, std::size_t update_index, SignatureBatch& batch) {
   if (auto st = aum.static_validate(); !st) return Error{"invalid: " + st.message()};
   if (!is_genesis) {
     if (auto st = check_parent(aum, state); !st) return st;
@@ -78,10 +79,10 @@ Status check_aum(const Aum& aum, const AumSigHash& sig_hash, const State& state,
   return {};
 }
 
-Status aum_verify(const Aum& aum, const State& state, bool is_genesis) {
+Status verify_aum_now(const Aum& aum, const State& state, bool is_genesis) {
   SignatureBatch batch;
   const AumSigHash sig_hash = aum.sig_hash();
-  Status structural = check_aum(aum, sig_hash, state, is_genesis, 0, batch);
+  Status structural = check_aum_deferring_signatures(aum, sig_hash, state, is_genesis, 0, batch);
   // Signature failures come first: upstream checks each signature before
   // anything that follows it.
   if (auto bad = batch.first_invalid()) {

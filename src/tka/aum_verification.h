@@ -4,7 +4,7 @@
 // valid under ZIP-215, and never removing the last trusted key.
 //
 // The Ed25519 equations are the expensive part, so they can be deferred:
-// check_aum() performs every other check in upstream's order and appends the
+// check_aum_deferring_signatures() performs every other check in upstream's order and appends the
 // equations it would have checked to a SignatureBatch, whose entries stay in
 // that order. A caller that verifies the batch and, on failure, looks for the
 // first bad entry reports exactly the error upstream's sequential checks
@@ -48,16 +48,14 @@ class SignatureBatch {
   std::vector<DeferredSignature> entries_;
 };
 
-// Upstream checkParent: the AUM has a parent and it is the state's last AUM.
-Status check_parent(const Aum& aum, const State& state);
+// Upstream aumVerify (with checkParent) with the Ed25519 equations deferred
+// to `batch` (tagged with `update_index`). `sig_hash` is aum.sig_hash(). A
+// genesis (bootstrap) AUM is not checked against the state's parent.
+Status check_aum_deferring_signatures(const Aum& aum, const AumSigHash& sig_hash, const State& state,
+                                      bool is_genesis, std::size_t update_index, SignatureBatch& batch);
 
-// Upstream aumVerify with the Ed25519 equations deferred to `batch` (tagged
-// with `update_index`). `sig_hash` is aum.sig_hash(). A genesis (bootstrap)
-// AUM is not checked against the state's parent.
-Status check_aum(const Aum& aum, const AumSigHash& sig_hash, const State& state, bool is_genesis,
-                 std::size_t update_index, SignatureBatch& batch);
-
-// Upstream aumVerify, signatures included.
-Status aum_verify(const Aum& aum, const State& state, bool is_genesis);
+// Upstream aumVerify, signatures included: check_aum_deferring_signatures
+// followed by the deferred checks, reporting what upstream reports first.
+Status verify_aum_now(const Aum& aum, const State& state, bool is_genesis);
 
 }  // namespace latchkey::tka

@@ -35,7 +35,7 @@ Result<Authority> Authority::bootstrap(AumStorage& storage, const Aum& checkpoin
     return Error{"bootstrap AUMs must be checkpoint messages, got " + aum_kind_name(checkpoint.kind)};
   }
   if (!checkpoint.state) return Error{"bootstrap AUM is missing state"};
-  if (auto st = aum_verify(checkpoint, *checkpoint.state, /*is_genesis=*/true); !st) {
+  if (auto st = verify_aum_now(checkpoint, *checkpoint.state, /*is_genesis=*/true); !st) {
     return Error{"invalid bootstrap: " + st.message()};
   }
 
@@ -125,7 +125,9 @@ Result<Authority> Authority::inform_idempotent(AumStorage& storage, std::span<co
       if (!last_use) state_at.emplace(*parent, state);
     }
 
-    if (auto st = check_aum(update, update.sig_hash(), state, /*is_genesis=*/false, i, signatures); !st) {
+    if (auto st = check_aum_deferring_signatures(update, update.sig_hash(), state, /*is_genesis=*/false, i,
+                                                 signatures);
+        !st) {
       failure = Error{update_error(i, " invalid: ", st.message())};
       break;
     }
@@ -150,10 +152,17 @@ Result<Authority> Authority::inform_idempotent(AumStorage& storage, std::span<co
   }
   if (failure) return *failure;
 
-  std::vector<Aum> commit;
-  commit.reserve(to_commit.size());
-  for (const Aum* a : to_commit) commit.push_back(*a);
-  if (auto st = storage.commit_verified_aums(commit); !st) return Error{"commit: " + st.message()};
+  // Usually every update is new, and the batch is committed as given.
+  Status committed;
+  if (to_commit.size() == updates.size()) {
+    committed = storage.commit_verified_aums(updates);
+  } else {
+    std::vector<Aum> some;
+    some.reserve(to_commit.size());
+    for (const Aum* a : to_commit) some.push_back(*a);
+    committed = storage.commit_verified_aums(some);
+  }
+  if (!committed) return Error{"commit: " + committed.message()};
 
   if (is_head_chain) {
     auto it = state_at.find(prev_hash);

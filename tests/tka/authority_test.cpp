@@ -690,23 +690,23 @@ TEST(Authority, AumVerifyChecksInUpstreamOrder) {
 
   Aum a;
   a.kind = AumKind::NoOp;
-  EXPECT_EQ(aum_verify(a, state, false).message(), "aum has no parent");
+  EXPECT_EQ(verify_aum_now(a, state, false).message(), "aum has no parent");
   a.prev_aum_hash = Bytes(32, 2);
-  EXPECT_EQ(aum_verify(a, state, false).message().rfind("aum with parent ", 0), 0u);
+  EXPECT_EQ(verify_aum_now(a, state, false).message().rfind("aum with parent ", 0), 0u);
   a.prev_aum_hash = Bytes(state.last_aum_hash->bytes.begin(), state.last_aum_hash->bytes.end());
-  EXPECT_EQ(aum_verify(a, state, false).message(), "unsigned AUM");
+  EXPECT_EQ(verify_aum_now(a, state, false).message(), "unsigned AUM");
   a.sign(testing_private_key(2));
-  EXPECT_EQ(aum_verify(a, state, false).message(), "bad keyID on signature 0: key not found");
+  EXPECT_EQ(verify_aum_now(a, state, false).message(), "bad keyID on signature 0: key not found");
   a.signatures.clear();
   a.sign(priv);
-  EXPECT_TRUE(aum_verify(a, state, false).ok());
+  EXPECT_TRUE(verify_aum_now(a, state, false).ok());
 
   Aum remove_last;
   remove_last.kind = AumKind::RemoveKey;
   remove_last.key_id = key_id_of(key);
   remove_last.prev_aum_hash = a.prev_aum_hash;
   remove_last.sign(priv);
-  EXPECT_EQ(aum_verify(remove_last, state, false).message(), "cannot remove the last key in the state");
+  EXPECT_EQ(verify_aum_now(remove_last, state, false).message(), "cannot remove the last key in the state");
 
   // A trusted key of the wrong length cannot verify anything.
   Key short_key = key;
@@ -716,7 +716,7 @@ TEST(Authority, AumVerifyChecksInUpstreamOrder) {
   Aum by_short = a;
   by_short.signatures[0].key_id = short_key.public_key;
   by_short.signatures[0].key_id->push_back(0);  // 32-byte ID that is not the 31-byte key
-  EXPECT_EQ(aum_verify(by_short, with_short, false).message(), "bad keyID on signature 0: key not found");
+  EXPECT_EQ(verify_aum_now(by_short, with_short, false).message(), "bad keyID on signature 0: key not found");
 }
 
 }  // namespace
