@@ -28,11 +28,15 @@ Status check_parent(const Aum& aum, const State& state) {
 }  // namespace
 
 bool SignatureBatch::all_valid() const {
-  // The single place that checks a whole batch.
-  for (const auto& e : entries_) {
-    if (!crypto::ed25519_verify_zip215(e.public_key, e.digest, e.signature)) return false;
+  if (entries_.empty()) return true;
+  if (entries_.size() == 1) {
+    const auto& e = entries_.front();
+    return crypto::ed25519_verify_zip215(e.public_key, e.digest, e.signature);
   }
-  return true;
+  std::vector<crypto::Ed25519BatchItem> items;
+  items.reserve(entries_.size());
+  for (const auto& e : entries_) items.push_back({e.public_key, e.digest, e.signature});
+  return crypto::ed25519_verify_zip215_batch(items);
 }
 
 std::optional<DeferredSignature> SignatureBatch::first_invalid() const {
