@@ -1,6 +1,9 @@
 // ChaCha20-Poly1305 IETF AEAD (RFC 8439): 32-byte key, 12-byte nonce,
-// 16-byte tag appended to the ciphertext. Backed by OpenSSL's EVP AEAD,
-// which on x86-64 is several times faster than libsodium's.
+// 16-byte tag appended to the ciphertext. Two backends with identical
+// output, picked per message by size (measured, docs/performance.md):
+// libsodium below 512 bytes of plaintext (no per-call setup, so it wins on
+// handshake messages and small records), OpenSSL's EVP AEAD from 512 bytes
+// up (its AVX2 assembly is about 1.6x faster on 1-4 KiB records).
 #pragma once
 
 #include <memory>
@@ -16,8 +19,13 @@ constexpr std::size_t kChaChaTagSize = 16;
 using ChaChaKey = ByteArray<kChaChaKeySize>;
 using ChaChaNonce = ByteArray<kChaChaNonceSize>;
 
+// Plaintexts shorter than this go to libsodium, longer ones to OpenSSL.
+constexpr std::size_t kChaChaOpenSslThreshold = 512;
+
 // A keyed AEAD context. The key is set once; each seal/open only changes the
-// nonce, which keeps per-record cost at the cipher itself. Not thread-safe.
+// nonce, which keeps per-record cost at the cipher itself. The OpenSSL
+// contexts are created on the first message that needs them. Not
+// thread-safe.
 class ChaCha20Poly1305 {
  public:
   explicit ChaCha20Poly1305(const ChaChaKey& key);
@@ -32,11 +40,15 @@ class ChaCha20Poly1305 {
   void seal(const ChaChaNonce& nonce, ByteView ad, ByteView plaintext, std::uint8_t* out);
 
   // Writes ciphertext.size() - 16 bytes to out and returns true if the tag
-  // verifies; on failure returns false and out's contents are unspecified.
+  // verifies; on failure returns false and out's contents are unspecified
+  // (out may alias ciphertext exactly).
   bool open(const ChaChaNonce& nonce, ByteView ad, ByteView ciphertext, std::uint8_t* out);
 
  private:
   struct Contexts;
+  Contexts& contexts();
+
+  ChaChaKey key_;
   std::unique_ptr<Contexts> ctx_;
 };
 

@@ -440,6 +440,32 @@ TEST(Ed25519Point, DecodingRejectsExactlyTheNonSquares) {
   EXPECT_GT(rejected, 100);
 }
 
+// decode_points works four at a time; every count (full groups and a short
+// last one) must match decode_point, and one undecodable encoding anywhere
+// makes it fail.
+TEST(Ed25519Point, DecodePointsMatchesDecodePoint) {
+  ensure_sodium();
+  std::vector<Bytes32> encodings;
+  for (int i = 0; i < 11; ++i) encodings.push_back(random_prime_order_point());
+  for (const NonCanonical& c : kNonCanonical) encodings.push_back(unhex_array<32>(c.encoding));
+  Bytes32 invalid = unhex_array<32>("0200000000000000000000000000000000000000000000000000000000000000");
+  while (decode_point(invalid.data())) ++invalid[0];
+  for (std::size_t n = 0; n <= encodings.size(); ++n) {
+    std::vector<const std::uint8_t*> ptrs;
+    for (std::size_t i = 0; i < n; ++i) ptrs.push_back(encodings[i].data());
+    std::vector<AffinePoint> out(n);
+    ASSERT_TRUE(decode_points(ptrs, out)) << n;
+    for (std::size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(encode_affine(out[i]), encode_affine(*decode_point(ptrs[i]))) << n << " " << i;
+    }
+    for (std::size_t bad = 0; bad < n; ++bad) {
+      std::vector<const std::uint8_t*> with_bad = ptrs;
+      with_bad[bad] = invalid.data();
+      EXPECT_FALSE(decode_points(with_bad, out)) << n << " bad at " << bad;
+    }
+  }
+}
+
 TEST(Ed25519Point, AdditionAndDoublingMatchLibsodium) {
   ensure_sodium();
   for (int i = 0; i < 50; ++i) {

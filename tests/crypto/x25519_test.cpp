@@ -1,8 +1,11 @@
 // X25519 (x25519.h) against RFC 7748: section 5.2 scalar-multiplication
 // vectors and iteration results, section 6.1 Diffie-Hellman, and rejection
 // of an all-zero shared secret (small-order peer points).
+#include <sodium.h>
+
 #include <string>
 
+#include "crypto/random.h"
 #include "crypto/x25519.h"
 #include "crypto/test_support.h"
 
@@ -71,6 +74,20 @@ TEST(X25519, SmallOrderPeerPointsAreRejected) {
     Result<X25519Point> r = x25519_shared(k, unhex_array<32>(h));
     ASSERT_FALSE(r.ok()) << h;
     EXPECT_NE(r.message().find("small order"), std::string::npos);
+  }
+}
+
+// x25519_public goes through the Edwards fixed-base multiplication; it must
+// equal libsodium's Montgomery ladder for any scalar, clamped or not.
+TEST(X25519, PublicKeyMatchesTheMontgomeryLadder) {
+  for (int i = 0; i < 300; ++i) {
+    X25519Scalar k;
+    random_bytes(k);
+    if (i == 0) k.fill(0);
+    if (i == 1) k.fill(0xff);
+    X25519Point want;
+    crypto_scalarmult_curve25519_base(want.data(), k.data());
+    EXPECT_EQ(x25519_public(k), want) << hex_encode(k);
   }
 }
 
