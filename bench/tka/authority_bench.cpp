@@ -79,6 +79,24 @@ void BM_ReplayBootstrapInform10000(benchmark::State& st) {
 }
 BENCHMARK(BM_ReplayBootstrapInform10000)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
+// The floor of the replay: one batched ZIP-215 verification of the same
+// 9,999 signatures (what the inform batch verifies), nothing else.
+void BM_Zip215BatchOfReplaySignatures(benchmark::State& st) {
+  const LongChain& chain = long_chain(10000);
+  std::vector<AumSigHash> digests;
+  for (const auto& a : chain.updates) digests.push_back(a.sig_hash());
+  std::vector<crypto::Ed25519BatchItem> items;
+  for (std::size_t i = 0; i < chain.updates.size(); ++i) {
+    const auto& sig = chain.updates[i].signatures.at(0);
+    items.push_back({*sig.key_id, digests[i], *sig.signature});
+  }
+  for (auto _ : st) {
+    if (!crypto::ed25519_verify_zip215_batch(items)) st.SkipWithError("batch rejected");
+  }
+  st.counters["signatures"] = static_cast<double>(items.size());
+}
+BENCHMARK(BM_Zip215BatchOfReplaySignatures)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
 void BM_Ed25519Verify(benchmark::State& st) {
   const auto priv = key_from(3);
   const auto pub = crypto::ed25519_public(priv);

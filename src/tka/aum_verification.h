@@ -35,6 +35,7 @@ struct DeferredSignature {
 class SignatureBatch {
  public:
   void add(const DeferredSignature& sig) { entries_.push_back(sig); }
+  void reserve(std::size_t n) { entries_.reserve(n); }
   std::size_t size() const { return entries_.size(); }
   const std::vector<DeferredSignature>& entries() const { return entries_; }
 

@@ -72,6 +72,7 @@ Result<Authority> Authority::inform_idempotent(AumStorage& storage, std::span<co
   std::vector<AumHash> hashes;
   hashes.reserve(updates.size());
   std::unordered_map<AumHash, int> builds_on;
+  builds_on.reserve(updates.size());
   for (const Aum& u : updates) {
     hashes.push_back(u.hash());
     if (auto p = u.parent()) ++builds_on[*p];
@@ -87,6 +88,7 @@ Result<Authority> Authority::inform_idempotent(AumStorage& storage, std::span<co
   std::vector<const Aum*> to_commit;
   to_commit.reserve(updates.size());
   SignatureBatch signatures;
+  signatures.reserve(updates.size());
   std::optional<Error> failure;
   // Upstream's fast path: when the batch extends the head one AUM after
   // another, the last state computed is the new state.
