@@ -8,5 +8,7 @@ namespace latchkey::cli {
 
 // Adds `version` and `selfcheck`.
 void add_version_commands(CLI::App& app);
+// Adds `debug aum <hex>` (src/cli/debug_aum.cpp).
+void add_debug_aum_command(CLI::App& app);
 
 }  // namespace latchkey::cli

@@ -6,6 +6,7 @@ int main(int argc, char** argv) {
   CLI::App app{"latchkey: self-hostable Tailscale control plane with Tailnet Lock"};
   app.require_subcommand(1);
   latchkey::cli::add_version_commands(app);
+  latchkey::cli::add_debug_aum_command(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

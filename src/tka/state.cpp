@@ -79,6 +79,12 @@ Status State::static_validate_checkpoint() const {
   return {};
 }
 
+State State::clone_for_update(const Aum& update) const {
+  State out = *this;
+  out.last_aum_hash = update.hash();
+  return out;
+}
+
 bool State::parent_matches(const Aum& update) const {
   if (!last_aum_hash) return true;
   return update.prev_aum_hash && same_bytes(last_aum_hash->bytes, *update.prev_aum_hash);
@@ -87,12 +93,7 @@ bool State::parent_matches(const Aum& update) const {
 Result<State> State::apply_verified_aum(const Aum& update) const {
   if (!parent_matches(update)) return Error{"parent AUMHash mismatch"};
 
-  // The next state: a copy of `base` whose LastAUMHash is the update's hash.
-  auto next_from = [&update](const State& base) {
-    State out = base;
-    out.last_aum_hash = update.hash();
-    return out;
-  };
+  auto next_from = [&update](const State& base) { return base.clone_for_update(update); };
 
   switch (update.kind) {
     case AumKind::Checkpoint: {

@@ -54,6 +54,10 @@ struct State {
   // duplicates, 1..512 valid keys without duplicate IDs).
   Status static_validate_checkpoint() const;
 
+  // Upstream cloneForUpdate: a copy whose LastAUMHash is update.hash() (how
+  // a checkpoint's own state becomes the state at that checkpoint).
+  State clone_for_update(const Aum& update) const;
+
   // Upstream parentMatches: a state without LastAUMHash accepts any AUM.
   bool parent_matches(const Aum& update) const;
 
