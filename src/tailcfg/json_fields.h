@@ -51,21 +51,43 @@ inline void write_value(JsonWriter& w, const RawJson& r) {
   w.raw({});
   append_go_json_compact(w.buffer(), r.text);
 }
-// netip text forms contain only characters that need no JSON escaping
-// (zones aside, which are escaped).
+// netip text forms need no JSON escaping, except in IPv6 zones.
 template <class A>
   requires(std::is_same_v<A, IpAddr> || std::is_same_v<A, IpPrefix> || std::is_same_v<A, AddrPort>)
 void write_value(JsonWriter& w, const A& a) {
-  std::string text;
-  a.append_to(text);
-  w.string(text);
+  const IpAddr& addr = [&]() -> const IpAddr& {
+    if constexpr (std::is_same_v<A, IpAddr>) {
+      return a;
+    } else {
+      return a.addr();
+    }
+  }();
+  if (!addr.zone().empty()) {
+    w.string(a.to_string());
+    return;
+  }
+  w.raw("\"");
+  a.append_to(w.buffer());
+  w.buffer().push_back('"');
 }
+// Keys with a "<prefix><hex>" text form, written without a temporary.
 template <class K>
-  requires requires(const K& k) { k.to_string(); k.is_zero(); }
+  requires requires(const K& k) {
+    K::kTextPrefix;
+    k.raw();
+    k.is_zero();
+  }
 void write_value(JsonWriter& w, const K& k) {
-  w.string(k.to_string());
+  static constexpr char kHex[] = "0123456789abcdef";
+  w.raw("\"");
+  std::string& out = w.buffer();
+  out.append(K::kTextPrefix);
+  for (std::uint8_t b : k.raw()) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xF]);
+  }
+  out.push_back('"');
 }
-
 // []byte (a tkatype.MarshaledAUM in a list, say): base64.
 inline void write_value(JsonWriter& w, const Bytes& b) { w.bytes_base64(b); }
 

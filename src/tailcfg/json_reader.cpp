@@ -189,6 +189,10 @@ Status parse_json_document(std::string_view text, std::size_t max_bytes, int max
     return Error{"JSON body of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
                  std::to_string(max_bytes)};
   }
+  // rapidjson skips a leading UTF-8 byte-order mark; Go's decoder does not.
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") {
+    return Error{"invalid JSON at offset 0: byte-order mark before the value"};
+  }
   if (!depth_within(text, max_depth)) {
     return Error{"JSON nesting deeper than " + std::to_string(max_depth) + " levels"};
   }

@@ -183,8 +183,8 @@ void JsonWriter::separator() {
     return;
   }
   if (!first_.empty()) {
-    if (first_.back()) {
-      first_.back() = false;
+    if (first_.back() != 0) {
+      first_.back() = 0;
     } else {
       out_.push_back(',');
     }
@@ -194,7 +194,7 @@ void JsonWriter::separator() {
 void JsonWriter::begin_object() {
   separator();
   out_.push_back('{');
-  first_.push_back(true);
+  first_.push_back(1);
 }
 
 void JsonWriter::end_object() {
@@ -205,7 +205,7 @@ void JsonWriter::end_object() {
 void JsonWriter::begin_array() {
   separator();
   out_.push_back('[');
-  first_.push_back(true);
+  first_.push_back(1);
 }
 
 void JsonWriter::end_array() {

@@ -51,8 +51,8 @@ class JsonWriter {
   void separator();
 
   std::string& out_;
-  // One entry per open container: true until its first element is written.
-  std::vector<bool> first_;
+  // One entry per open container: 1 until its first element is written.
+  std::vector<std::uint8_t> first_;
   bool after_key_ = false;
 };
 

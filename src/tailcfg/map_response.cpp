@@ -85,6 +85,20 @@ void write_value(JsonWriter& w, const Debug& v) {
   w.end_object();
 }
 
+namespace {
+void write_peer_list(JsonWriter& w, std::string_view name, const std::vector<Node>& nodes,
+                     const std::vector<std::shared_ptr<const std::string>>& encoded) {
+  if (encoded.empty()) {
+    field_omitempty(w, name, nodes);
+    return;
+  }
+  w.key(name);
+  w.begin_array();
+  for (const auto& e : encoded) w.raw(*e);
+  w.end_array();
+}
+}  // namespace
+
 void write_value(JsonWriter& w, const MapResponse& v) {
   w.begin_object();
   field_omitempty(w, "MapSessionHandle", v.map_session_handle);
@@ -94,8 +108,8 @@ void write_value(JsonWriter& w, const MapResponse& v) {
   field_omitempty(w, "PopBrowserURL", v.pop_browser_url);
   field_omitempty(w, "Node", v.node);
   field_omitempty(w, "DERPMap", v.derp_map);
-  field_omitempty(w, "Peers", v.peers);
-  field_omitempty(w, "PeersChanged", v.peers_changed);
+  write_peer_list(w, "Peers", v.peers, v.peers_encoded);
+  write_peer_list(w, "PeersChanged", v.peers_changed, v.peers_changed_encoded);
   field_omitempty(w, "PeersRemoved", v.peers_removed);
   field_omitempty(w, "PeersChangedPatch", v.peers_changed_patch);
   field_omitempty(w, "PeerSeenChange", v.peer_seen_change);

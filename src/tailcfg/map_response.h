@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -134,6 +135,15 @@ struct MapResponse {
   std::optional<ControlDialPlan> control_dial_plan;
   std::optional<ClientVersion> client_version;
   OptBool default_auto_update = OptBool::Empty;  // JSON "DefaultAutoUpdate"
+
+  // Encoding fast path for servers: peers already encoded with
+  // encode_json(const Node&) (for instance cached per node and shared by
+  // every netmap that lists it). When non-empty, these are spliced in as the
+  // Peers / PeersChanged arrays instead of encoding `peers` /
+  // `peers_changed`. Never set by decoding.
+  std::vector<std::shared_ptr<const std::string>> peers_encoded;
+  std::vector<std::shared_ptr<const std::string>> peers_changed_encoded;
+
   friend bool operator==(const MapResponse&, const MapResponse&) = default;
 };
 
