@@ -1,0 +1,159 @@
+#include "transport/http2_connection.h"
+
+#include <nghttp2/nghttp2.h>
+
+#include <boost/asio/co_spawn.hpp>
+
+namespace latchkey::transport {
+
+namespace {
+constexpr std::size_t kReadChunk = 32 * 1024;
+constexpr std::size_t kWriteBatch = 64 * 1024;
+}  // namespace
+
+Http2Connection::Http2Connection(std::unique_ptr<ByteStream> stream, const Timeouts& timeouts,
+                                 TransportCounters* counters, std::string log_name)
+    : counters_(counters),
+      log_name_(std::move(log_name)),
+      timeouts_(timeouts),
+      stream_(std::move(stream)),
+      executor_(stream_->executor()),
+      writer_wake_(executor_),
+      writer_done_(executor_) {}
+
+Http2Connection::~Http2Connection() {
+  if (deadline_) deadline_->stop();
+  if (session_) nghttp2_session_del(session_);
+}
+
+void Http2Connection::fail(CloseReason reason, std::string message) {
+  if (!failure_) failure_ = Failure{reason, std::move(message)};
+  closing_ = true;
+  stream_->close();
+  writer_wake_.notify();
+}
+
+void Http2Connection::terminate(CloseReason reason, std::string message, std::uint32_t h2_error) {
+  if (!failure_) failure_ = Failure{reason, std::move(message)};
+  if (session_) nghttp2_session_terminate_session(session_, h2_error);
+  writer_wake_.notify();
+}
+
+void Http2Connection::update_read_deadline() {
+  if (!deadline_ || closing_) return;
+  if (stream_->mid_message() || request_in_progress()) {
+    deadline_->arm(Deadline::Slot::Read, timeouts_.read, CloseReason::ReadTimeout);
+  } else if (!has_open_streams()) {
+    deadline_->arm(Deadline::Slot::Read, timeouts_.idle, CloseReason::IdleTimeout);
+  } else {
+    deadline_->disarm(Deadline::Slot::Read);
+  }
+}
+
+void Http2Connection::on_deadline(CloseReason reason) {
+  if (reason == CloseReason::IdleTimeout) {
+    terminate(reason, "no streams and no traffic for the idle timeout", NGHTTP2_NO_ERROR);
+  } else {
+    fail(reason, std::string(to_string(reason)));
+  }
+}
+
+void Http2Connection::feed(ByteView data) {
+  if (closing_) return;
+  auto rv = nghttp2_session_mem_recv(session_, data.data(), data.size());
+  if (rv < 0) {
+    fail(CloseReason::ProtocolError, std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(rv)));
+  }
+}
+
+asio::awaitable<void> Http2Connection::read_loop(Bytes initial_input) {
+  if (!initial_input.empty()) {
+    feed(initial_input);
+    wake_writer();
+  }
+  Bytes buf(kReadChunk);
+  while (!closing_) {
+    update_read_deadline();
+    std::size_t n = 0;
+    try {
+      n = co_await stream_->read_some(buf);
+    } catch (...) {
+      if (!closing_) {
+        auto f = classify_failure(std::current_exception());
+        fail(f.reason, std::move(f.message));
+      }
+      co_return;
+    }
+    if (n == 0) {
+      if (!closing_ && !failure_) {
+        bool mid = has_open_streams() || request_in_progress() || stream_->mid_message();
+        failure_ = Failure{mid ? CloseReason::PeerClosed : CloseReason::Completed,
+                           "peer closed the connection"};
+      }
+      co_return;
+    }
+    feed(ByteView(buf.data(), n));
+    wake_writer();
+  }
+}
+
+asio::awaitable<void> Http2Connection::write_loop() {
+  Bytes out;
+  out.reserve(kWriteBatch);
+  while (!closing_) {
+    out.clear();
+    while (out.size() < kWriteBatch) {
+      const std::uint8_t* data = nullptr;
+      auto n = nghttp2_session_mem_send(session_, &data);
+      if (n < 0) {
+        fail(CloseReason::ProtocolError, std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(n)));
+        co_return;
+      }
+      if (n == 0) break;
+      out.insert(out.end(), data, data + n);
+    }
+    if (!out.empty()) {
+      deadline_->arm(Deadline::Slot::Write, timeouts_.write, CloseReason::WriteTimeout);
+      try {
+        co_await stream_->write_all(out);
+      } catch (...) {
+        if (!closing_) {
+          auto f = classify_failure(std::current_exception());
+          fail(f.reason, std::move(f.message));
+        }
+        co_return;
+      }
+      deadline_->disarm(Deadline::Slot::Write);
+      continue;
+    }
+    if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) {
+      // GOAWAY exchanged and no stream left: the session is over.
+      closing_ = true;
+      stream_->close();
+      co_return;
+    }
+    co_await writer_wake_.wait();
+  }
+}
+
+asio::awaitable<CloseReason> Http2Connection::run_io(Bytes initial_input) {
+  running_ = true;
+  deadline_ = Deadline::start(executor_, [this](CloseReason r) { on_deadline(r); });
+  writer_running_ = true;
+  asio::co_spawn(executor_, write_loop(), [this](std::exception_ptr) {
+    writer_running_ = false;
+    writer_done_.notify();
+  });
+  co_await read_loop(std::move(initial_input));
+  closing_ = true;
+  stream_->close();
+  writer_wake_.notify();
+  while (writer_running_) co_await writer_done_.wait();
+  deadline_->stop();
+  on_connection_closed();
+  running_ = false;
+  if (!failure_) failure_ = Failure{CloseReason::Completed, "connection closed"};
+  co_return failure_->reason;
+}
+
+}  // namespace latchkey::transport

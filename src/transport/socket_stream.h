@@ -1,0 +1,47 @@
+// SocketStream: a ByteStream over a TCP socket or a TLS stream on one, with
+// an optional prefix of bytes already read from the socket (the part of a
+// read buffer that followed an HTTP head: the server's handshake response
+// after a 101, or early client bytes). Mirrors netutil.NewDrainBufConn and
+// NewAltReadWriteCloserConn upstream.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
+#include "transport/byte_stream.h"
+
+namespace latchkey::transport {
+
+using Tcp = asio::ip::tcp;
+using TlsSocket = asio::ssl::stream<Tcp::socket>;
+
+template <class Stream>
+class SocketStream final : public ByteStream {
+ public:
+  explicit SocketStream(Stream stream, Bytes prefix = {});
+
+  asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> into) override;
+  asio::awaitable<void> write_all(ByteView data) override;
+  void close() noexcept override;
+  asio::any_io_executor executor() const override;
+  std::string remote_address() const override;
+
+  Stream& next_layer() { return stream_; }
+
+ private:
+  Stream stream_;
+  Bytes prefix_;
+  std::size_t prefix_used_ = 0;
+  std::string remote_;
+};
+
+using TcpStream = SocketStream<Tcp::socket>;
+using TlsStream = SocketStream<TlsSocket>;
+
+extern template class SocketStream<Tcp::socket>;
+extern template class SocketStream<TlsSocket>;
+
+// "address:port" of a connected socket's peer, or "?" when unknown.
+std::string peer_address(const Tcp::socket& socket);
+
+}  // namespace latchkey::transport

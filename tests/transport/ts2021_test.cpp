@@ -1,0 +1,641 @@
+// End to end over loopback: a Ts2021Server and clients — /key, the upgrade
+// (plain, TLS, WebSocket), Noise, the early payload, HTTP/2 requests with
+// bodies and long streamed responses; the real upstream client's /key and
+// upgrade requests replayed; and bad input (malformed requests, truncated
+// handshake, corrupt and oversized records, stalls) ending one connection
+// each, logged and counted, while a good client keeps working.
+#include <gtest/gtest.h>
+
+#include <nghttp2/nghttp2.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "base/base64.h"
+#include "base/hex.h"
+#include "loopback.h"
+#include "noise/client_handshake.h"
+#include "noise/keypair.h"
+#include "tls_cert.h"
+#include "transport/http_head.h"
+#include "transport/key_fetch.h"
+#include "transport/ts2021_client.h"
+#include "transport/ts2021_server.h"
+
+namespace latchkey::transport {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::run_loopback;
+using testing::sleep_for;
+using testing::to_bytes;
+using testing::to_string;
+
+// Log lines of the server, captured for the tests that check a reason was
+// logged.
+class LogCapture {
+ public:
+  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(512)) {
+    previous_ = spdlog::default_logger();
+    auto logger = std::make_shared<spdlog::logger>("capture", spdlog::sinks_init_list{
+                                                                  sink_, std::make_shared<spdlog::sinks::stdout_sink_mt>()});
+    logger->set_level(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  bool contains(std::string_view text) const {
+    for (const auto& line : sink_->last_formatted()) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+std::shared_ptr<Http2Router> test_router() {
+  auto router = std::make_shared<Http2Router>();
+  // Echoes who called, how, and the body (GET with a body, as upstream's
+  // Tailnet Lock RPCs are sent).
+  router->add("", "/test", [](const Http2Request& req, Http2Response& res) -> asio::awaitable<void> {
+    const auto& c = *req.connection;
+    std::string text = req.method + " " + req.path + " from mkey:" + hex_encode(c.peer_static) + " v" +
+                       std::to_string(c.protocol_version) + (c.websocket ? " ws" : "") +
+                       " body=" + std::string(req.body.begin(), req.body.end());
+    co_await res.send(200, "text/plain; charset=utf-8", as_bytes(text));
+  });
+  // A long-poll: many messages over time on one response.
+  router->add("POST", "/stream", [](const Http2Request& req, Http2Response& res) -> asio::awaitable<void> {
+    int count = std::stoi(std::string(req.body.begin(), req.body.end()));
+    res.start(200, {{"content-type", "application/octet-stream"}});
+    for (int i = 0; i < count; ++i) {
+      std::string msg = "msg" + std::to_string(i) + "\n";
+      if (!co_await res.write(as_bytes(msg))) co_return;
+      co_await sleep_for(10ms);
+    }
+    res.finish();
+  });
+  return router;
+}
+
+struct Fixture {
+  explicit Fixture(asio::io_context& io, ServerConfig config = {}) {
+    if (config.control_key.is_zero()) config.control_key = key::MachinePrivate::generate();
+    if (config.legacy_public_key.is_zero()) config.legacy_public_key = key::MachinePrivate::generate().public_key();
+    control_public = config.control_key.public_key();
+    tls = config.tls != nullptr;
+    auto created = Ts2021Server::create(io, std::move(config), test_router());
+    EXPECT_TRUE(created.ok()) << (created.ok() ? "" : created.message());
+    server = std::move(*created);
+    EXPECT_TRUE(server->listen(testing::loopback_any()).ok());
+    server->start();
+  }
+  DialTarget target() const { return DialTarget{"127.0.0.1", server->local_endpoint().port(), tls, ""}; }
+  Tcp::endpoint endpoint() const { return server->local_endpoint(); }
+  ClientConfig client_config(bool websocket = false) const {
+    ClientConfig c;
+    c.target = target();
+    c.websocket = websocket;
+    c.machine_key = machine_key;
+    c.control_key = control_public;
+    return c;
+  }
+
+  std::unique_ptr<Ts2021Server> server;
+  key::MachinePublic control_public;
+  key::MachinePrivate machine_key = key::MachinePrivate::generate();
+  bool tls = false;
+};
+
+asio::awaitable<void> full_exchange(Fixture& f, bool websocket) {
+  const DialTarget target = f.target();
+  auto keys = co_await fetch_server_keys(target, 145);
+  EXPECT_TRUE(keys.ok()) << (keys.ok() ? "" : keys.message());
+  if (!keys.ok()) co_return;
+  EXPECT_EQ(keys->noise, f.control_public);
+  EXPECT_NE(keys->legacy, keys->noise);
+
+  ClientConfig config = f.client_config(websocket);
+  config.control_key = keys->noise;
+  auto client = co_await Ts2021Client::connect(config);
+  EXPECT_TRUE(client.ok()) << (client.ok() ? "" : client.message());
+  if (!client.ok()) co_return;
+  auto& c = **client;
+  EXPECT_EQ(c.info().peer_static, f.control_public.raw());
+  EXPECT_EQ(c.info().protocol_version, 145);
+
+  Http2ClientRequest get;
+  get.method = "GET";
+  get.path = "/test?q=1";
+  get.headers = {{"content-type", "application/json"}};
+  get.body = to_bytes(R"({"Version":145})");
+  auto r1 = co_await c.request(get);
+  EXPECT_TRUE(r1.ok()) << (r1.ok() ? "" : r1.message());
+  if (!r1.ok()) co_return;
+  EXPECT_EQ((*r1)->status(), 200u);
+  auto b1 = co_await (*r1)->read_body(4096);
+  std::string expected = "GET /test?q=1 from " + f.machine_key.public_key().to_string() + " v145" +
+                         (websocket ? " ws" : "") + R"( body={"Version":145})";
+  EXPECT_EQ(to_string(*b1), expected);
+
+  // The early payload (plain form only, as upstream).
+  auto early = co_await c.early_payload();
+  EXPECT_TRUE(early.ok());
+  if (websocket) {
+    EXPECT_FALSE(early->has_value());
+  } else {
+    EXPECT_TRUE(early->has_value());
+    if (early->has_value()) {
+      EXPECT_FALSE((*early)->node_key_challenge.is_zero());
+    }
+  }
+
+  Http2ClientRequest post;
+  post.method = "POST";
+  post.path = "/stream";
+  post.body = to_bytes("40");
+  auto r2 = co_await c.request(post);
+  EXPECT_TRUE(r2.ok());
+  std::string all;
+  int chunks = 0;
+  while (true) {
+    auto chunk = co_await (*r2)->read_chunk();
+    EXPECT_TRUE(chunk.ok());
+    if (!chunk.ok() || !chunk->has_value()) break;
+    ++chunks;
+    all += to_string(**chunk);
+  }
+  std::string want;
+  for (int i = 0; i < 40; ++i) want += "msg" + std::to_string(i) + "\n";
+  EXPECT_EQ(all, want);
+  EXPECT_GE(chunks, 20);  // arrived over time, not in one piece
+  c.close();
+  co_await c.wait_closed();
+}
+
+TEST(Ts2021, KeyUpgradeNoiseHttp2AndStreaming) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    Fixture f(io);
+    co_await full_exchange(f, false);
+    EXPECT_EQ(f.server->counters().key_requests.load(), 1u);
+    EXPECT_EQ(f.server->counters().upgrades_http.load(), 1u);
+    EXPECT_EQ(f.server->counters().handshakes_completed.load(), 1u);
+    EXPECT_GE(f.server->counters().http2_streams.load(), 2u);
+  });
+}
+
+TEST(Ts2021, WebSocketForm) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    Fixture f(io);
+    co_await full_exchange(f, true);
+    EXPECT_EQ(f.server->counters().upgrades_websocket.load(), 1u);
+  });
+}
+
+TEST(Ts2021, OverTls) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerConfig config;
+    config.tls = testing::self_signed_server_context();
+    Fixture f(io, std::move(config));
+    co_await full_exchange(f, false);
+    co_await full_exchange(f, true);
+  });
+}
+
+TEST(Ts2021, SeparateKeyPairsAreRequired) {
+  asio::io_context io;
+  ServerConfig config;
+  config.control_key = key::MachinePrivate::generate();
+  config.legacy_public_key = config.control_key.public_key();
+  EXPECT_FALSE(Ts2021Server::create(io, config, test_router()).ok());
+  config.control_key = key::MachinePrivate();
+  EXPECT_FALSE(Ts2021Server::create(io, config, test_router()).ok());
+}
+
+nlohmann::json capture(std::string_view name) {
+  std::ifstream in(std::string(LATCHKEY_TEST_DATA) + "/vectors/control_requests.json");
+  auto doc = nlohmann::json::parse(in);
+  for (const auto& c : doc["captures"]) {
+    if (c["name"].get<std::string>() == name) return c;
+  }
+  ADD_FAILURE() << "no capture " << name;
+  return {};
+}
+
+// Writes `request` and reads until the server closes, `max` bytes arrived,
+// or (with `one_response`) a whole response with Content-Length is there.
+asio::awaitable<std::string> raw_exchange(Tcp::endpoint ep, std::string request, std::size_t max = 1 << 20,
+                                          bool one_response = false) {
+  Tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect(ep, asio::use_awaitable);
+  co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
+  std::string out;
+  char buf[4096];
+  boost::system::error_code ec;
+  while (out.size() < max) {
+    if (one_response) {
+      auto end = out.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        auto head = parse_http_response_head(as_bytes(std::string_view(out).substr(0, end + 4)));
+        if (head.ok() && out.size() >= end + 4 + head->content_length.value_or(0)) break;
+      }
+    }
+    std::size_t n = co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    out.append(buf, n);
+  }
+  co_return out;
+}
+
+// The field names of a response head, in order, without Date's value.
+std::vector<std::string> field_names(std::string_view head) {
+  auto parsed = parse_http_response_head(as_bytes(head));
+  EXPECT_TRUE(parsed.ok());
+  std::vector<std::string> names;
+  if (parsed.ok()) {
+    for (const auto& [n, v] : parsed->fields) names.push_back(n);
+  }
+  return names;
+}
+
+TEST(Ts2021, ReplayedUpstreamKeyRequestGetsUpstreamShapedAnswer) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    Fixture f(io);
+    auto request = capture("alpha_key_request");
+    auto expected = capture("alpha_key_response");
+    std::string raw = request["raw_head"];
+    // Go's client keeps the connection open (keep-alive): read one response.
+    std::string answer = co_await raw_exchange(f.endpoint(), raw, 4096, true);
+    auto head_end = answer.find("\r\n\r\n");
+    EXPECT_NE(head_end, std::string::npos);
+    std::string head = answer.substr(0, head_end + 4);
+    std::string body = answer.substr(head_end + 4);
+    EXPECT_EQ(head.substr(0, head.find("\r\n")), expected["status_line"].get<std::string>());
+    EXPECT_EQ(field_names(head), field_names(expected["raw_head"].get<std::string>()));
+    EXPECT_EQ(body.back(), '\n');
+    auto json = nlohmann::json::parse(body);
+    auto want = expected["body_json"];
+    CO_ASSERT_TRUE(json.size() == want.size());
+    for (auto it = want.begin(); it != want.end(); ++it) {
+      CO_ASSERT_TRUE(json.contains(it.key()));
+      EXPECT_EQ(json[it.key()].get<std::string>().substr(0, 5), "mkey:");
+      EXPECT_EQ(json[it.key()].get<std::string>().size(), it.value().get<std::string>().size());
+    }
+    EXPECT_EQ(json["publicKey"], f.control_public.to_string());
+    EXPECT_EQ(json.dump().size() + 1, body.size());  // compact, one newline
+  }, 5s);
+}
+
+TEST(Ts2021, ReplayedUpstreamUpgradeGets101ThenHandshakeFailsForOtherKey) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    LogCapture log;
+    Fixture f(io);
+    auto request = capture("alpha_ts2021_upgrade_request");
+    auto expected = capture("alpha_ts2021_upgrade_response");
+    std::string raw = request["raw_head"];
+    std::string answer = co_await raw_exchange(f.endpoint(), raw);
+    auto head_end = answer.find("\r\n\r\n");
+    CO_ASSERT_TRUE(head_end != std::string::npos);
+    std::string head = answer.substr(0, head_end + 4);
+    EXPECT_EQ(head.substr(0, head.find("\r\n")), expected["status_line"].get<std::string>());
+    EXPECT_EQ(field_names(head), field_names(expected["raw_head"].get<std::string>()));
+    std::string want_head = expected["raw_head"];
+    // Identical but for the date.
+    auto strip_date = [](std::string s) {
+      auto d = s.find("Date: ");
+      return s.erase(d, s.find("\r\n", d) - d);
+    };
+    EXPECT_EQ(strip_date(head), strip_date(want_head));
+    // The initiation was made for upstream's server key, not ours: the
+    // machine key does not decrypt, so nothing follows (as upstream).
+    EXPECT_EQ(answer.size(), head.size());
+    for (int i = 0; i < 100 && f.server->counters().closed_for(CloseReason::HandshakeFailed) == 0; ++i) {
+      co_await sleep_for(5ms);
+    }
+    EXPECT_EQ(f.server->counters().closed_for(CloseReason::HandshakeFailed), 1u);
+    EXPECT_TRUE(log.contains("handshake failed"));
+  }, 5s);
+}
+
+// Encodes HTTP/2 header fields with nghttp2's HPACK deflater.
+Bytes hpack(const std::vector<std::pair<std::string, std::string>>& fields) {
+  nghttp2_hd_deflater* deflater = nullptr;
+  nghttp2_hd_deflate_new(&deflater, 4096);
+  std::vector<nghttp2_nv> nva;
+  for (const auto& [n, v] : fields) {
+    nghttp2_nv nv;
+    nv.name = reinterpret_cast<std::uint8_t*>(const_cast<char*>(n.data()));
+    nv.value = reinterpret_cast<std::uint8_t*>(const_cast<char*>(v.data()));
+    nv.namelen = n.size();
+    nv.valuelen = v.size();
+    nv.flags = NGHTTP2_NV_FLAG_NONE;
+    nva.push_back(nv);
+  }
+  Bytes out(nghttp2_hd_deflate_bound(deflater, nva.data(), nva.size()));
+  auto n = nghttp2_hd_deflate_hd(deflater, out.data(), out.size(), nva.data(), nva.size());
+  nghttp2_hd_deflate_del(deflater);
+  out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return out;
+}
+
+Bytes frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream, ByteView payload) {
+  Bytes f(9 + payload.size());
+  f[0] = static_cast<std::uint8_t>(payload.size() >> 16);
+  f[1] = static_cast<std::uint8_t>(payload.size() >> 8);
+  f[2] = static_cast<std::uint8_t>(payload.size());
+  f[3] = type;
+  f[4] = flags;
+  for (int i = 0; i < 4; ++i) f[5 + i] = static_cast<std::uint8_t>(stream >> (24 - 8 * i));
+  for (std::size_t i = 0; i < payload.size(); ++i) f[9 + i] = payload[i];
+  return f;
+}
+
+TEST(Ts2021, AcceptsUpstreamClientHttp2FramesExactly) {
+  // What upstream's Go client sends on a fresh Noise connection
+  // (control_requests.json: alpha_noise_conn1_http2_frames and the register
+  // request): preface, SETTINGS {ENABLE_PUSH 0, INITIAL_WINDOW_SIZE 4194304,
+  // MAX_FRAME_SIZE 16384, MAX_HEADER_LIST_SIZE 10485760}, a connection
+  // WINDOW_UPDATE of 1073741824, HEADERS (END_HEADERS only), one DATA with
+  // END_STREAM, SETTINGS ACK.
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    Fixture f(io);
+    UpgradeClientConfig dial;
+    dial.target = f.target();
+    dial.machine_key = f.machine_key;
+    dial.control_key = f.control_public;
+    auto noise = co_await dial_noise(dial);
+    CO_ASSERT_TRUE(noise.ok());
+    auto& stream = *noise->stream;
+
+    auto req = capture("alpha_register_authkey_request");
+    std::string body = req["body_json"].dump();
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (const auto& h : req["headers"]) {
+      std::string name = h[0], value = h[1];
+      if (name == ":path") value = "/test";
+      if (name == "content-length") value = std::to_string(body.size());
+      fields.emplace_back(name, value);
+    }
+    Bytes out(as_bytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").begin(), as_bytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").end());
+    Bytes settings = {0, 2, 0, 0, 0, 0, 0, 4, 0, 0x40, 0, 0, 0, 5, 0, 0, 0x40, 0, 0, 6, 0, 0xa0, 0, 0};
+    auto append = [&out](const Bytes& b) { out.insert(out.end(), b.begin(), b.end()); };
+    append(frame(4, 0, 0, settings));
+    append(frame(8, 0, 0, Bytes{0x40, 0, 0, 0}));
+    append(frame(1, 4, 1, hpack(fields)));
+    append(frame(0, 1, 1, as_bytes(body)));
+    append(frame(4, 1, 0, {}));
+    co_await stream.write_all(out);
+
+    // Read the server's side: skip the early payload, then frames until the
+    // DATA with END_STREAM on stream 1.
+    Bytes in;
+    std::uint8_t chunk[8192];
+    auto fill = [&](std::size_t want) -> asio::awaitable<bool> {
+      while (in.size() < want) {
+        std::size_t n = co_await stream.read_some(chunk);
+        if (n == 0) co_return false;
+        in.insert(in.end(), chunk, chunk + n);
+      }
+      co_return true;
+    };
+    EXPECT_TRUE(co_await fill(9));
+    EXPECT_EQ(as_chars(ByteView(in).first(5)), std::string_view("\xff\xff\xffTS", 5));
+    std::size_t early_len = (std::size_t{in[5]} << 24) | (std::size_t{in[6]} << 16) | (std::size_t{in[7]} << 8) | in[8];
+    EXPECT_TRUE(co_await fill(9 + early_len));
+    in.erase(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(9 + early_len));
+    bool got_headers = false;
+    std::string response;
+    bool done = false;
+    while (!done) {
+      if (!co_await fill(9)) break;
+      std::size_t len = (std::size_t{in[0]} << 16) | (std::size_t{in[1]} << 8) | in[2];
+      std::uint8_t type = in[3], flags = in[4];
+      std::uint32_t sid = (std::uint32_t{in[5]} << 24 | std::uint32_t{in[6]} << 16 | std::uint32_t{in[7]} << 8 | in[8]) &
+                          0x7fffffff;
+      if (!co_await fill(9 + len)) break;
+      if (type == 1 && sid == 1) got_headers = true;
+      if (type == 0 && sid == 1) {
+        response.append(reinterpret_cast<const char*>(in.data() + 9), len);
+        done = flags & 1;
+      }
+      EXPECT_NE(type, 7) << "server sent GOAWAY";
+      EXPECT_NE(type, 3) << "server sent RST_STREAM";
+      if (type == 7 || type == 3) break;
+      in.erase(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(9 + len));
+    }
+    EXPECT_TRUE(got_headers);
+    EXPECT_EQ(response, "POST /test from " + f.machine_key.public_key().to_string() + " v145 body=" + body);
+  });
+}
+
+// A Noise session set up by hand on a raw socket, for sending bad bytes
+// below the Noise layer.
+struct RawSession {
+  Tcp::socket socket;
+  std::optional<noise::Conn> conn;
+};
+
+asio::awaitable<RawSession> raw_session(Fixture& f) {
+  Tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect(f.endpoint(), asio::use_awaitable);
+  auto hs = noise::ClientHandshake::start(noise::Keypair::from_private(f.machine_key.raw()), f.control_public.raw(), 145);
+  std::string request = "POST /ts2021 HTTP/1.1\r\nHost: x\r\nUpgrade: tailscale-control-protocol\r\nConnection: upgrade\r\n"
+                        "X-Tailscale-Handshake: " + base64_encode(hs->initiation()) + "\r\n\r\n";
+  co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
+  Bytes buf;
+  std::uint8_t chunk[4096];
+  std::size_t head_end = std::string::npos;
+  while (!hs->established()) {
+    std::size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+    buf.insert(buf.end(), chunk, chunk + n);
+    if (head_end == std::string::npos) {
+      auto pos = as_chars(buf).find("\r\n\r\n");
+      if (pos == std::string_view::npos) continue;
+      head_end = pos + 4;
+      buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(head_end));
+    }
+    auto used = hs->read_response(buf);
+    EXPECT_TRUE(used.ok());
+    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*used));
+  }
+  co_return RawSession{std::move(socket), hs->take_conn()};
+}
+
+asio::awaitable<void> wait_until_closed(Tcp::socket& socket) {
+  std::uint8_t buf[4096];
+  boost::system::error_code ec;
+  while (!ec) co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> wait_count(Fixture& f, CloseReason reason, std::uint64_t n) {
+  for (int i = 0; i < 400 && f.server->counters().closed_for(reason) < n; ++i) co_await sleep_for(5ms);
+  EXPECT_EQ(f.server->counters().closed_for(reason), n) << to_string(reason);
+}
+
+TEST(Ts2021, BadInputEndsOnlyThatConnection) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    LogCapture log;
+    ServerConfig config;
+    config.timeouts.handshake = 300ms;
+    config.timeouts.read = 300ms;
+    Fixture f(io, std::move(config));
+
+    // A good client streaming for the whole test (~2 s).
+    bool good_done = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          const ClientConfig good_config = f.client_config();
+          auto client = co_await Ts2021Client::connect(good_config);
+          EXPECT_TRUE(client.ok());
+          Http2ClientRequest req;
+          req.method = "POST";
+          req.path = "/stream";
+          req.body = to_bytes("200");
+          auto r = co_await (*client)->request(req);
+          EXPECT_TRUE(r.ok());
+          std::string all;
+          while (true) {
+            auto chunk = co_await (*r)->read_chunk();
+            EXPECT_TRUE(chunk.ok()) << (chunk.ok() ? "" : chunk.message());
+            if (!chunk.ok() || !chunk->has_value()) break;
+            all += to_string(**chunk);
+          }
+          EXPECT_NE(all.find("msg199\n"), std::string::npos);
+          good_done = true;
+        },
+        asio::detached);
+    co_await sleep_for(50ms);
+
+    auto upgrade = [](std::string fields) {
+      return "POST /ts2021 HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\n" + fields + "\r\n";
+    };
+    // Missing handshake header.
+    std::string req_a = upgrade("Upgrade: tailscale-control-protocol\r\n");
+    std::string a = co_await raw_exchange(f.endpoint(), req_a);
+    EXPECT_EQ(a.substr(0, 24), "HTTP/1.1 400 Bad Request");
+    EXPECT_NE(a.find("missing Tailscale handshake header\n"), std::string::npos);
+    // Garbled handshake header.
+    std::string req_b = upgrade("Upgrade: tailscale-control-protocol\r\nX-Tailscale-Handshake: %%%\r\n");
+    std::string b = co_await raw_exchange(f.endpoint(), req_b);
+    EXPECT_NE(b.find("invalid tailscale handshake header"), std::string::npos);
+    // Wrong Upgrade.
+    std::string req_c = upgrade("Upgrade: h2c\r\nX-Tailscale-Handshake: AAAA\r\n");
+    std::string c = co_await raw_exchange(f.endpoint(), req_c);
+    EXPECT_NE(c.find("unknown next protocol"), std::string::npos);
+    // Not HTTP at all.
+    std::string req_d = "\x16\x03\x01\x02\x01garbage\r\n\r\n";
+    std::string d = co_await raw_exchange(f.endpoint(), req_d);
+    EXPECT_EQ(d.substr(0, 24), "HTTP/1.1 400 Bad Request");
+    co_await wait_count(f, CloseReason::BadRequest, 4);
+
+    // Old client: refused with HTTP before the handshake.
+    Bytes old_init(101, 0);
+    old_init[1] = 50;
+    old_init[2] = 1;
+    old_init[4] = 96;
+    std::string req_e = upgrade("Upgrade: tailscale-control-protocol\r\nX-Tailscale-Handshake: " + base64_encode(old_init) + "\r\n");
+    std::string e = co_await raw_exchange(f.endpoint(), req_e);
+    EXPECT_NE(e.find("unsupported client capability version 50"), std::string::npos);
+    co_await wait_count(f, CloseReason::VersionRefused, 1);
+
+    // Truncated handshake: 60 of 101 bytes. 101, then the Noise error frame.
+    Bytes part(60, 0);
+    part[1] = 145;
+    part[2] = 1;
+    part[4] = 96;
+    std::string req_g = upgrade("Upgrade: tailscale-control-protocol\r\nX-Tailscale-Handshake: " + base64_encode(part) + "\r\n");
+    std::string g = co_await raw_exchange(f.endpoint(), req_g);
+    EXPECT_EQ(g.substr(0, 12), "HTTP/1.1 101");
+    std::string error_frame = g.substr(g.find("\r\n\r\n") + 4);
+    EXPECT_EQ(error_frame.substr(0, 1), "\x03");
+    EXPECT_EQ(error_frame.substr(3), "wrong handshake initiation size");
+    co_await wait_count(f, CloseReason::HandshakeFailed, 1);
+
+    // Corrupted record after a good handshake.
+    {
+      auto s = co_await raw_session(f);
+      Bytes wire;
+      EXPECT_TRUE(s.conn->encrypt(as_bytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), wire).ok());
+      wire[10] ^= 0x01;
+      co_await asio::async_write(s.socket, asio::buffer(wire), asio::use_awaitable);
+      co_await wait_until_closed(s.socket);
+      co_await wait_count(f, CloseReason::CorruptRecord, 1);
+    }
+    // Oversized frame: a record header announcing 65535 bytes.
+    {
+      auto s = co_await raw_session(f);
+      std::uint8_t header[3] = {4, 0xff, 0xff};
+      co_await asio::async_write(s.socket, asio::buffer(header), asio::use_awaitable);
+      co_await wait_until_closed(s.socket);
+      co_await wait_count(f, CloseReason::OversizedFrame, 1);
+    }
+    // Stall mid-record: half a frame, then nothing.
+    {
+      auto s = co_await raw_session(f);
+      Bytes wire;
+      EXPECT_TRUE(s.conn->encrypt(as_bytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), wire).ok());
+      co_await asio::async_write(s.socket, asio::buffer(wire.data(), 10), asio::use_awaitable);
+      auto start = std::chrono::steady_clock::now();
+      co_await wait_until_closed(s.socket);
+      EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+      co_await wait_count(f, CloseReason::ReadTimeout, 1);
+    }
+    // Slowloris on the request head; and a connection that never speaks.
+    {
+      Tcp::socket slow(io);
+      co_await slow.async_connect(f.endpoint(), asio::use_awaitable);
+      co_await asio::async_write(slow, asio::buffer(std::string("POST /ts2021 HTTP/1.1\r\nHo")), asio::use_awaitable);
+      Tcp::socket silent(io);
+      co_await silent.async_connect(f.endpoint(), asio::use_awaitable);
+      co_await wait_until_closed(slow);
+      co_await wait_until_closed(silent);
+      co_await wait_count(f, CloseReason::HandshakeTimeout, 2);
+    }
+    // Every reason was logged.
+    for (auto text : {"bad request", "client version refused", "handshake failed", "corrupt record", "oversized frame",
+                      "read timeout", "handshake timeout"}) {
+      EXPECT_TRUE(log.contains(text)) << text;
+    }
+    // And the good client was never disturbed.
+    for (int i = 0; i < 400 && !good_done; ++i) co_await sleep_for(10ms);
+    EXPECT_TRUE(good_done);
+  });
+}
+
+TEST(Ts2021, StopEndsConnectionsWithGoaway) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    Fixture f(io);
+    const ClientConfig config = f.client_config();
+    auto client = co_await Ts2021Client::connect(config);
+    CO_ASSERT_TRUE(client.ok());
+    Http2ClientRequest req;
+    req.method = "POST";
+    req.path = "/stream";
+    req.body = to_bytes("1000");
+    auto r = co_await (*client)->request(req);
+    CO_ASSERT_TRUE(r.ok());
+    auto first = co_await (*r)->read_chunk();
+    EXPECT_TRUE(first.ok());
+    f.server->stop();
+    co_await (*client)->wait_closed();
+    for (int i = 0; i < 200 && f.server->open_connections() > 0; ++i) co_await sleep_for(5ms);
+    EXPECT_EQ(f.server->open_connections(), 0u);
+    EXPECT_EQ(f.server->counters().closed_for(CloseReason::ServerShutdown), 1u);
+  });
+}
+
+}  // namespace
+}  // namespace latchkey::transport
