@@ -7,7 +7,7 @@
 #include <set>
 
 #include "tka/aum.h"
-#include "tka/aum_verify.h"
+#include "tka/aum_verification.h"
 #include "tka/state.h"
 #include "vector_support.h"
 
@@ -175,42 +175,42 @@ TEST(Aum, WeightCountsDistinctTrustedSigners) {
   EXPECT_EQ(noop.weight(s), 5u);
 }
 
-TEST(AumVerify, ChecksSignersParentAndLastKeyAsUpstream) {
+TEST(AumVerification, ChecksSignersParentAndLastKeyAsUpstream) {
   const auto a = signer(1), b = signer(2);
   const State s0 = genesis_state({key_of(a)});
   Aum genesis = checkpoint(s0);
-  EXPECT_EQ(aum_verify(genesis, s0, true).message(), "unsigned AUM");
+  EXPECT_EQ(verify_aum_now(genesis, s0, true).message(), "unsigned AUM");
   genesis.sign(a);
-  EXPECT_TRUE(aum_verify(genesis, s0, true).ok());
+  EXPECT_TRUE(verify_aum_now(genesis, s0, true).ok());
   Result<State> s1 = genesis.state->clone_for_update(genesis);
 
   Aum noop = child_of(genesis, AumKind::NoOp);
   noop.sign(b);
-  EXPECT_EQ(aum_verify(noop, *s1, false).message(), "bad keyID on signature 0: key not found");
+  EXPECT_EQ(verify_aum_now(noop, *s1, false).message(), "bad keyID on signature 0: key not found");
   noop.signatures.clear();
   noop.sign(a);
-  EXPECT_TRUE(aum_verify(noop, *s1, false).ok());
+  EXPECT_TRUE(verify_aum_now(noop, *s1, false).ok());
   Aum tampered = noop;
   tampered.kind = static_cast<AumKind>(9);
-  EXPECT_EQ(aum_verify(tampered, *s1, false).message(), "signature 0: invalid signature");
+  EXPECT_EQ(verify_aum_now(tampered, *s1, false).message(), "signature 0: invalid signature");
 
   Aum orphan = noop;
   orphan.prev_aum_hash.reset();
-  EXPECT_EQ(aum_verify(orphan, *s1, false).message(), "aum has no parent");
-  EXPECT_EQ(aum_verify(noop, State{}, false).message(),
+  EXPECT_EQ(verify_aum_now(orphan, *s1, false).message(), "aum has no parent");
+  EXPECT_EQ(verify_aum_now(noop, State{}, false).message(),
             "cannot check update parent hash against a state with no previous AUM");
   Aum wrong_parent = noop;
   wrong_parent.prev_aum_hash = Bytes(32, 0xee);
-  EXPECT_EQ(aum_verify(wrong_parent, *s1, false).message().rfind("aum with parent &", 0), 0u);
+  EXPECT_EQ(verify_aum_now(wrong_parent, *s1, false).message().rfind("aum with parent ", 0), 0u);
 
   Aum remove_last = child_of(genesis, AumKind::RemoveKey);
   remove_last.key_id = *key_of(a).public_key;
   remove_last.sign(a);
-  EXPECT_EQ(aum_verify(remove_last, *s1, false).message(), "cannot remove the last key in the state");
+  EXPECT_EQ(verify_aum_now(remove_last, *s1, false).message(), "cannot remove the last key in the state");
 
   Aum invalid = child_of(genesis, AumKind::AddKey);
   invalid.sign(a);
-  EXPECT_EQ(aum_verify(invalid, *s1, false).message(), "invalid: AddKey AUMs must contain a key");
+  EXPECT_EQ(verify_aum_now(invalid, *s1, false).message(), "invalid: AddKey AUMs must contain a key");
 }
 
 TEST(ChainsVectors, DisablementChecksMatchUpstream) {
