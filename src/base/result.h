@@ -9,9 +9,22 @@
 
 namespace latchkey {
 
+// What kind of failure an Error is, for callers that react differently
+// (a server maps NotFound/AlreadyExists/Conflict to different responses).
+// Most errors are Invalid: the input was wrong.
+enum class ErrorKind {
+  Invalid,        // malformed or unacceptable input
+  NotFound,       // the thing named does not exist
+  AlreadyExists,  // a uniqueness rule refused a second one
+  Conflict,       // refused by the current state (used key, user with nodes)
+  Unavailable,    // a resource (database, file, peer) cannot be reached
+  Internal,       // a broken invariant or corrupt stored data
+};
+
 // Error carries a human-readable description of what was wrong with the input.
 struct Error {
   std::string message;
+  ErrorKind kind = ErrorKind::Invalid;
 };
 
 template <class T>
@@ -34,6 +47,7 @@ class [[nodiscard]] Result {
 
   const Error& error() const { assert(!ok()); return std::get<1>(v_); }
   const std::string& message() const { return error().message; }
+  ErrorKind kind() const { return error().kind; }
 
  private:
   std::variant<T, Error> v_;
@@ -49,6 +63,7 @@ class [[nodiscard]] Result<void> {
   explicit operator bool() const { return ok_; }
   const Error& error() const { assert(!ok_); return error_; }
   const std::string& message() const { return error().message; }
+  ErrorKind kind() const { return error().kind; }
 
  private:
   Error error_;
