@@ -1,0 +1,155 @@
+// Netmap: the in-memory model of one tailnet that the map stream is served
+// from — nodes (as tailcfg::Node, the peer view), their users, online state,
+// endpoints and DERP home — and the MapResponses made from it: a full map
+// for one node (self Node, Peers sorted by ID, DERPMap, DNSConfig, Domain,
+// PacketFilter, UserProfiles, ControlTime) and, for changes, deltas
+// (PeersChanged, PeersRemoved, PeersChangedPatch).
+//
+// Changes are applied at once but announced in batches: mutators record
+// what changed, take_batch() collects it (the server calls it every few tens
+// of milliseconds) and encodes the delta once for every viewer that is not
+// itself part of the change. Each node's peer JSON is encoded when the node
+// changes and cached, and full maps splice the cached texts
+// (MapResponse::peers_encoded), so no change ever re-encodes the world.
+//
+// Sans-IO and single-threaded: the caller serialises access and passes the
+// time in. Mirrors headscale's hscontrol/mapper (batcher, tail.go) and
+// upstream's testcontrol map building; the delta forms are what upstream's
+// controlclient/map.go applies.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "key/machine_key.h"
+#include "key/node_key.h"
+#include "tailcfg/derp_map.h"
+#include "tailcfg/dns_config.h"
+#include "tailcfg/filter.h"
+#include "tailcfg/go_time.h"
+#include "tailcfg/map_response.h"
+#include "tailcfg/node.h"
+#include "tailcfg/user.h"
+
+namespace latchkey::server {
+
+using tailcfg::NodeId;
+using tailcfg::UserId;
+
+struct NetmapConfig {
+  std::string domain;  // MapResponse.Domain (the tailnet's name)
+  tailcfg::DerpMap derp_map;
+  std::optional<tailcfg::DnsConfig> dns_config;
+  std::vector<tailcfg::FilterRule> packet_filter = tailcfg::filter_allow_all();
+};
+
+// What one batch of changes means to the viewers.
+struct NetmapDelta {
+  std::vector<NodeId> changed;                   // full node changes (added or altered), sorted
+  std::vector<NodeId> removed;                   // sorted
+  std::vector<tailcfg::PeerChange> patches;      // small changes, sorted by node
+  // The encoded delta for a viewer that appears in none of the lists above
+  // (most viewers). Empty when the batch holds nothing.
+  std::string common_json;
+  bool empty() const { return changed.empty() && removed.empty() && patches.empty(); }
+  // Whether `viewer` needs its own encoding (delta_json()).
+  bool touches(NodeId viewer) const;
+};
+
+struct FullMapOptions {
+  bool omit_peers = false;
+};
+
+class Netmap {
+ public:
+  explicit Netmap(NetmapConfig config);
+
+  const NetmapConfig& config() const { return config_; }
+
+  // Users: the profile sent in UserProfiles.
+  void set_user(const tailcfg::UserProfile& profile);
+
+  // Adds a node or replaces its description (key rotation, new hostinfo,
+  // rename, ...): announced to peers as PeersChanged. Online state and last
+  // seen are kept from the previous entry (the node's own fields for them
+  // are ignored).
+  void upsert_node(tailcfg::Node node);
+  // Announced as PeersRemoved. No-op for an unknown id.
+  void remove_node(NodeId id);
+
+  const tailcfg::Node* node(NodeId id) const;
+  std::optional<NodeId> find_by_node_key(const key::NodePublic& k) const;
+  std::optional<NodeId> find_by_machine_key(const key::MachinePublic& k) const;
+  std::size_t size() const { return nodes_.size(); }
+  bool online(NodeId id) const;
+  std::size_t online_count() const { return online_count_; }
+
+  // What a node reports in its MapRequests. Each returns whether anything
+  // changed. Endpoints, disco key and DERP home go out as PeersChangedPatch;
+  // other Hostinfo changes as PeersChanged.
+  bool update_endpoints(NodeId id, std::vector<tailcfg::AddrPort> endpoints);
+  bool update_disco_key(NodeId id, const key::DiscoPublic& disco);
+  bool update_hostinfo(NodeId id, tailcfg::Hostinfo hostinfo);
+  bool update_cap(NodeId id, tailcfg::CapabilityVersion cap);
+  // Online when the node has a map stream open. Going offline records
+  // `now` as last seen. Sent as a patch (Online, LastSeen).
+  bool set_online(NodeId id, bool online, tailcfg::GoTime now);
+  // Marks peers whose key expired at or before `now` (Expired: true, as a
+  // PeersChanged). Cheap when nothing is due.
+  void expire_keys(tailcfg::GoTime now);
+
+  // The full MapResponse for `self`, encoded. Fails (nullopt) for an unknown
+  // node.
+  std::optional<std::string> full_map_json(NodeId self, tailcfg::GoTime now, const FullMapOptions& options = {}) const;
+  // The same as a value (tests; not the fast path).
+  std::optional<tailcfg::MapResponse> full_map(NodeId self, tailcfg::GoTime now,
+                                               const FullMapOptions& options = {}) const;
+
+  bool has_pending() const { return !pending_changed_.empty() || !pending_removed_.empty() || !pending_patches_.empty(); }
+  // Collects the changes recorded since the last call and encodes the
+  // common delta.
+  NetmapDelta take_batch();
+  // The delta as `viewer` must see it: common_json unless the viewer is
+  // itself in the batch (then its own node comes as Node, and it is left out
+  // of the peer lists). Empty when nothing in the batch concerns it.
+  std::string delta_json(const NetmapDelta& delta, NodeId viewer) const;
+
+  // The cached peer encoding of a node (tests, benchmarks).
+  std::shared_ptr<const std::string> peer_json(NodeId id) const;
+
+ private:
+  struct Entry {
+    tailcfg::Node node;  // Online/LastSeen/Expired filled from the fields below when encoding
+    bool online = false;
+    std::optional<tailcfg::GoTime> last_seen;
+    bool expired = false;
+    std::shared_ptr<const std::string> peer_json;
+  };
+
+  void encode_peer(Entry& e);
+  tailcfg::Node self_view(const Entry& e) const;
+  tailcfg::PeerChange& patch_for(NodeId id);
+  void mark_changed(NodeId id);
+  void index_expiry(const Entry& e, bool add);
+  std::vector<tailcfg::UserProfile> profiles_for(const std::set<UserId>& users) const;
+  std::string encode_delta(const NetmapDelta& delta, std::optional<NodeId> viewer) const;
+
+  NetmapConfig config_;
+  std::map<NodeId, Entry> nodes_;  // ordered: Peers go out sorted by ID
+  std::map<UserId, tailcfg::UserProfile> users_;
+  std::unordered_map<std::string, NodeId> by_node_key_;     // raw key bytes as string
+  std::unordered_map<std::string, NodeId> by_machine_key_;  // raw key bytes as string
+  std::set<std::pair<std::int64_t, NodeId>> expiry_queue_;  // (unix nanos, id) of unexpired keys
+  std::size_t online_count_ = 0;
+
+  std::set<NodeId> pending_changed_;
+  std::set<NodeId> pending_removed_;
+  std::map<NodeId, tailcfg::PeerChange> pending_patches_;
+};
+
+}  // namespace latchkey::server

@@ -1,0 +1,232 @@
+// Netmap: full maps, batched deltas (PeersChanged, PeersRemoved,
+// PeersChangedPatch), per-node cached encodings, key expiry.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "key/disco_key.h"
+#include "key/machine_key.h"
+#include "key/node_key.h"
+#include "server/netmap.h"
+#include "tailcfg/codec.h"
+
+namespace latchkey::server {
+namespace {
+
+using nlohmann::json;
+using tailcfg::AddrPort;
+using tailcfg::GoTime;
+using tailcfg::IpAddr;
+using tailcfg::IpPrefix;
+
+tailcfg::Node make_node(NodeId id, UserId user) {
+  tailcfg::Node n;
+  n.id = id;
+  n.stable_id = "n" + std::to_string(id);
+  n.name = "node" + std::to_string(id) + ".example.ts.net.";
+  n.user = user;
+  n.key = key::NodePrivate::generate().public_key();
+  n.machine = key::MachinePrivate::generate().public_key();
+  n.disco_key = key::DiscoPrivate::generate().public_key();
+  auto a = *IpPrefix::make(IpAddr::v4(100, 64, 0, static_cast<std::uint8_t>(id)), 32);
+  n.addresses = std::vector<IpPrefix>{a};
+  n.allowed_ips = std::vector<IpPrefix>{a};
+  n.machine_authorized = true;
+  tailcfg::Hostinfo hi;
+  hi.hostname = "node" + std::to_string(id);
+  hi.os = "linux";
+  n.hostinfo = hi;
+  return n;
+}
+
+NetmapConfig config() {
+  NetmapConfig c;
+  c.domain = "example.ts.net";
+  tailcfg::DerpRegion r;
+  r.region_id = 900;
+  r.region_code = "test";
+  r.region_name = "Test";
+  r.nodes = std::vector<tailcfg::DerpNode>{};
+  c.derp_map.regions[900] = r;
+  return c;
+}
+
+Netmap three_nodes() {
+  Netmap m(config());
+  m.set_user({1, "alice@example", "Alice", "", {}});
+  m.set_user({2, "bob@example", "Bob", "", {}});
+  m.upsert_node(make_node(3, 2));
+  m.upsert_node(make_node(1, 1));
+  m.upsert_node(make_node(2, 1));
+  (void)m.take_batch();
+  return m;
+}
+
+const GoTime kNow = GoTime::from_unix(1'800'000'000);
+
+TEST(Netmap, FullMapHasSelfSortedPeersAndEverything) {
+  Netmap m = three_nodes();
+  auto text = m.full_map_json(2, kNow);
+  ASSERT_TRUE(text);
+  json j = json::parse(*text);
+  EXPECT_EQ(j["Node"]["ID"], 2);
+  EXPECT_FALSE(j["Node"].contains("Online"));  // the self node carries no online state
+  ASSERT_EQ(j["Peers"].size(), 2u);
+  EXPECT_EQ(j["Peers"][0]["ID"], 1);
+  EXPECT_EQ(j["Peers"][1]["ID"], 3);
+  EXPECT_EQ(j["Peers"][0]["Online"], false);
+  EXPECT_EQ(j["Domain"], "example.ts.net");
+  EXPECT_EQ(j["DERPMap"]["Regions"]["900"]["RegionCode"], "test");
+  EXPECT_EQ(j["PacketFilter"], json::parse(R"([{"SrcIPs":["*"],"DstPorts":[{"IP":"*","Ports":{"First":0,"Last":65535}}]}])"));
+  ASSERT_EQ(j["UserProfiles"].size(), 2u);
+  EXPECT_EQ(j["UserProfiles"][0]["ID"], 1);
+  EXPECT_EQ(j["UserProfiles"][1]["ID"], 2);
+  EXPECT_EQ(j["ControlTime"], "2027-01-15T08:00:00Z");
+
+  // The spliced encoding equals the plain encoding of the same value.
+  auto value = m.full_map(2, kNow);
+  ASSERT_TRUE(value);
+  tailcfg::MapResponse plain = *value;
+  plain.peers_encoded.clear();
+  plain.peers.push_back(*tailcfg::decode_json<tailcfg::Node>(*m.peer_json(1)));
+  plain.peers.push_back(*tailcfg::decode_json<tailcfg::Node>(*m.peer_json(3)));
+  EXPECT_EQ(tailcfg::encode_json(plain), *text);
+  // And decodes as a MapResponse.
+  EXPECT_TRUE(tailcfg::decode_json<tailcfg::MapResponse>(*text).ok());
+
+  // OmitPeers; unknown node.
+  json lite = json::parse(*m.full_map_json(2, kNow, {true}));
+  EXPECT_FALSE(lite.contains("Peers"));
+  EXPECT_EQ(lite["UserProfiles"].size(), 1u);
+  EXPECT_FALSE(m.full_map_json(99, kNow));
+}
+
+TEST(Netmap, NewNodeIsPeersChangedForOthersAndSelfNodeForItself) {
+  Netmap m = three_nodes();
+  EXPECT_FALSE(m.has_pending());
+  m.set_user({3, "carol@example", "Carol", "", {}});
+  m.upsert_node(make_node(4, 3));
+  ASSERT_TRUE(m.has_pending());
+  NetmapDelta d = m.take_batch();
+  EXPECT_FALSE(m.has_pending());
+  EXPECT_EQ(d.changed, std::vector<NodeId>{4});
+  json j = json::parse(m.delta_json(d, 1));
+  ASSERT_EQ(j["PeersChanged"].size(), 1u);
+  EXPECT_EQ(j["PeersChanged"][0]["ID"], 4);
+  EXPECT_EQ(j["UserProfiles"][0]["ID"], 3);
+  EXPECT_FALSE(j.contains("Peers"));
+  EXPECT_EQ(m.delta_json(d, 1), d.common_json);
+  // The node itself gets its Node, no PeersChanged.
+  json self = json::parse(m.delta_json(d, 4));
+  EXPECT_EQ(self["Node"]["ID"], 4);
+  EXPECT_FALSE(self.contains("PeersChanged"));
+}
+
+TEST(Netmap, EndpointsOnlineAndDerpArePatches) {
+  Netmap m = three_nodes();
+  auto ep = *AddrPort::parse("192.0.2.1:41641");
+  EXPECT_TRUE(m.update_endpoints(1, {ep}));
+  EXPECT_FALSE(m.update_endpoints(1, {ep}));  // unchanged
+  EXPECT_TRUE(m.set_online(1, true, kNow));
+  EXPECT_EQ(m.online_count(), 1u);
+  tailcfg::Hostinfo hi = *m.node(1)->hostinfo;
+  hi.net_info = tailcfg::NetInfo{};
+  hi.net_info->preferred_derp = 900;
+  EXPECT_TRUE(m.update_hostinfo(1, hi));
+  NetmapDelta d = m.take_batch();
+  EXPECT_TRUE(d.changed.empty());
+  ASSERT_EQ(d.patches.size(), 1u);
+  EXPECT_EQ(json::parse(d.common_json),
+            json::parse(R"({"PeersChangedPatch":[{"NodeID":1,"DERPRegion":900,"Endpoints":["192.0.2.1:41641"],"Online":true}]})"));
+  // The node's own patch is not sent to itself.
+  EXPECT_EQ(m.delta_json(d, 1), "");
+  // The cache follows: a new full map shows the new state.
+  json full = json::parse(*m.full_map_json(2, kNow));
+  EXPECT_EQ(full["Peers"][0]["Endpoints"][0], "192.0.2.1:41641");
+  EXPECT_EQ(full["Peers"][0]["Online"], true);
+  EXPECT_EQ(full["Peers"][0]["HomeDERP"], 900);
+
+  // Offline records last seen.
+  EXPECT_TRUE(m.set_online(1, false, kNow));
+  d = m.take_batch();
+  EXPECT_EQ(json::parse(d.common_json),
+            json::parse(R"({"PeersChangedPatch":[{"NodeID":1,"Online":false,"LastSeen":"2027-01-15T08:00:00Z"}]})"));
+  EXPECT_EQ(m.online_count(), 0u);
+}
+
+TEST(Netmap, HostinfoChangeBeyondNetInfoIsFull) {
+  Netmap m = three_nodes();
+  tailcfg::Hostinfo hi = *m.node(3)->hostinfo;
+  hi.os_version = "6.1";
+  EXPECT_TRUE(m.update_hostinfo(3, hi));
+  EXPECT_TRUE(m.update_endpoints(3, {*AddrPort::parse("192.0.2.3:1")}));  // folded into the full change
+  NetmapDelta d = m.take_batch();
+  EXPECT_EQ(d.changed, std::vector<NodeId>{3});
+  EXPECT_TRUE(d.patches.empty());
+  json j = json::parse(d.common_json);
+  EXPECT_EQ(j["PeersChanged"][0]["Hostinfo"]["OSVersion"], "6.1");
+  EXPECT_EQ(j["PeersChanged"][0]["Endpoints"][0], "192.0.2.3:1");
+}
+
+TEST(Netmap, RemovalSupersedesAndLookupsFollow) {
+  Netmap m = three_nodes();
+  const auto nk = m.node(2)->key;
+  const auto mk = m.node(2)->machine;
+  EXPECT_EQ(m.find_by_node_key(nk), std::optional<NodeId>(2));
+  EXPECT_EQ(m.find_by_machine_key(mk), std::optional<NodeId>(2));
+  EXPECT_TRUE(m.update_endpoints(2, {*AddrPort::parse("192.0.2.2:1")}));
+  m.remove_node(2);
+  EXPECT_FALSE(m.find_by_node_key(nk));
+  EXPECT_FALSE(m.find_by_machine_key(mk));
+  NetmapDelta d = m.take_batch();
+  EXPECT_TRUE(d.patches.empty());
+  EXPECT_EQ(json::parse(d.common_json), json::parse(R"({"PeersRemoved":[2]})"));
+  EXPECT_EQ(m.delta_json(d, 2), "");  // the removed node's stream is ended by the server
+  json full = json::parse(*m.full_map_json(1, kNow));
+  EXPECT_EQ(full["Peers"].size(), 1u);
+}
+
+TEST(Netmap, KeyRotationReindexesAndKeepsOnlineState) {
+  Netmap m = three_nodes();
+  m.set_online(1, true, kNow);
+  tailcfg::Node n = *m.node(1);
+  const auto old_key = n.key;
+  n.key = key::NodePrivate::generate().public_key();
+  m.upsert_node(n);
+  EXPECT_FALSE(m.find_by_node_key(old_key));
+  EXPECT_EQ(m.find_by_node_key(n.key), std::optional<NodeId>(1));
+  EXPECT_TRUE(m.online(1));
+  NetmapDelta d = m.take_batch();
+  EXPECT_EQ(d.changed, std::vector<NodeId>{1});
+  EXPECT_TRUE(d.patches.empty());  // the online patch is folded into the full change
+  json j = json::parse(d.common_json);
+  EXPECT_EQ(j["PeersChanged"][0]["Key"], n.key.to_string());
+  EXPECT_EQ(j["PeersChanged"][0]["Online"], true);
+}
+
+TEST(Netmap, ExpiredKeysAreAnnounced) {
+  Netmap m = three_nodes();
+  tailcfg::Node n = *m.node(3);
+  n.key_expiry = GoTime::from_unix(kNow.unix_seconds() + 60);
+  m.upsert_node(n);
+  (void)m.take_batch();
+  m.expire_keys(kNow);
+  EXPECT_FALSE(m.has_pending());
+  m.expire_keys(GoTime::from_unix(kNow.unix_seconds() + 61));
+  NetmapDelta d = m.take_batch();
+  EXPECT_EQ(d.changed, std::vector<NodeId>{3});
+  EXPECT_EQ(json::parse(d.common_json)["PeersChanged"][0]["Expired"], true);
+  m.expire_keys(GoTime::from_unix(kNow.unix_seconds() + 120));  // once only
+  EXPECT_FALSE(m.has_pending());
+}
+
+TEST(Netmap, ChangesTouchOnlyTheChangedNodesEncoding) {
+  Netmap m = three_nodes();
+  auto before1 = m.peer_json(1);
+  auto before3 = m.peer_json(3);
+  m.update_endpoints(3, {*AddrPort::parse("192.0.2.3:2")});
+  EXPECT_EQ(m.peer_json(1), before1);  // same cached object, not re-encoded
+  EXPECT_NE(m.peer_json(3), before3);
+}
+
+}  // namespace
+}  // namespace latchkey::server
