@@ -10,5 +10,7 @@ namespace latchkey::cli {
 void add_version_commands(CLI::App& app);
 // Adds `debug aum <hex>` (src/cli/debug_aum.cpp).
 void add_debug_aum_command(CLI::App& app);
+// Adds `serve [--config FILE]` (src/cli/serve.cpp).
+void add_serve_command(CLI::App& app);
 
 }  // namespace latchkey::cli

@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   latchkey::cli::add_version_commands(app);
   latchkey::cli::add_debug_aum_command(app);
+  latchkey::cli::add_serve_command(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -1,0 +1,465 @@
+// Tailnet: POST /machine/register — pre-auth key and interactive
+// registration, client restarts, node-key rotation (OldNodeKey), logout
+// (Expiry in the past), and refusal of a machine key acting for another
+// machine's node key. Mirrors headscale's hscontrol/auth.go (handleRegister,
+// handleLogout, handleRegisterWithAuthKey, handleRegisterInteractive,
+// waitForFollowup). Errors a client should show go back as HTTP 200 with
+// RegisterResponse.Error (upstream's client turns it into a user-visible
+// error); only undecodable requests and unsupported versions get an HTTP
+// error status.
+#include <spdlog/spdlog.h>
+
+#include "base/hex.h"
+#include "crypto/random.h"
+#include "server/node_view.h"
+#include "server/tailnet.h"
+#include "tailcfg/codec.h"
+
+namespace latchkey::server {
+
+namespace {
+
+RegisterOutcome refusal(std::string text) {
+  RegisterOutcome o;
+  o.response.error = std::move(text);
+  return o;
+}
+
+std::string random_auth_id() {
+  std::array<std::uint8_t, 12> b{};
+  crypto::random_bytes(b);
+  return hex_encode(b);
+}
+
+// The auth id is the last path segment of the Followup URL.
+std::string auth_id_of(std::string_view url) {
+  auto q = url.find_first_of("?#");
+  if (q != std::string_view::npos) url = url.substr(0, q);
+  auto slash = url.rfind('/');
+  return std::string(slash == std::string_view::npos ? url : url.substr(slash + 1));
+}
+
+}  // namespace
+
+std::string unsupported_version_text(tailcfg::CapabilityVersion v, tailcfg::CapabilityVersion min) {
+  return "unsupported client version: capability version " + std::to_string(v) + " is below the minimum " +
+         std::to_string(min);
+}
+
+RegisterOutcome Tailnet::handle_register(ByteView body, const key::MachinePublic& machine, Clock::time_point now) {
+  const std::string_view text(reinterpret_cast<const char*>(body.data()), body.size());
+  auto req = tailcfg::decode_json<tailcfg::RegisterRequest>(text, tailcfg::kRequestLimits);
+  if (!req) {
+    metrics_->error("bad_register_request");
+    metrics_->registration("bad_request");
+    RegisterOutcome o;
+    o.http_status = 400;
+    o.http_error = "invalid RegisterRequest: " + req.message();
+    return o;
+  }
+  if (req->version < config_.min_capability_version) {
+    metrics_->error("unsupported_version");
+    metrics_->registration("unsupported_version");
+    RegisterOutcome o;
+    o.http_status = 400;
+    o.http_error = unsupported_version_text(req->version, config_.min_capability_version);
+    return o;
+  }
+  if (req->node_key.is_zero()) {
+    metrics_->error("bad_register_request");
+    metrics_->registration("bad_request");
+    return refusal("RegisterRequest has no NodeKey");
+  }
+  std::lock_guard lock(mu_);
+  RegisterOutcome o = register_locked(*req, machine, now);
+  if (!o.response.error.empty()) {
+    spdlog::info("register {} from {}: refused: {}", req->node_key.to_string(), machine.to_string(), o.response.error);
+  }
+  return o;
+}
+
+tailcfg::RegisterResponse Tailnet::success_response(const store::Node& n) {
+  tailcfg::RegisterResponse r;
+  if (const store::User* u = user_locked(n.user_id)) {
+    r.user = to_tailcfg_user(*u);
+    r.login = to_tailcfg_login(*u);
+  }
+  r.machine_authorized = true;
+  return r;
+}
+
+const store::User* Tailnet::user_locked(store::UserId id) {
+  auto it = users_.find(id);
+  if (it != users_.end()) return &it->second;
+  auto u = store_->get_user(id);
+  if (!u) return nullptr;
+  netmap_.set_user(to_user_profile(*u));
+  return &users_.emplace(id, std::move(*u)).first->second;
+}
+
+std::string Tailnet::unique_given_name(std::string_view hostname) const {
+  const std::string base = dns_label(hostname);
+  if (!given_name_owner_.count(base)) return base;
+  for (int i = 1;; ++i) {
+    std::string candidate = base.substr(0, 56) + "-" + std::to_string(i);
+    if (!given_name_owner_.count(candidate)) return candidate;
+  }
+}
+
+void Tailnet::publish_node(const store::Node& n, Clock::time_point now) {
+  user_locked(n.user_id);
+  if (auto it = netmap_.node(n.id); it != nullptr) {
+    // A changed given name frees the old one.
+    for (auto g = given_name_owner_.begin(); g != given_name_owner_.end();) {
+      g = (g->second == n.id && g->first != n.given_name) ? given_name_owner_.erase(g) : std::next(g);
+    }
+  }
+  given_name_owner_[n.given_name] = n.id;
+  netmap_.upsert_node(to_tailcfg_node(n, config_.base_domain));
+  netmap_.expire_keys(to_go_time(now));
+  if (n.ipv4) allocator_.mark_used(*n.ipv4);
+  if (n.ipv6) allocator_.mark_used(*n.ipv6);
+  if (n.ephemeral) {
+    ephemeral_.insert(n.id);
+    if (!netmap_.online(n.id)) ephemeral_offline_since_.try_emplace(n.id, now);
+  }
+}
+
+Result<store::Node> Tailnet::create_node(store::NewNode base, const std::string* auth_key, Clock::time_point now) {
+  auto ips = allocator_.allocate();
+  if (!ips) return ips.error();
+  base.ipv4 = ips->v4;
+  base.ipv6 = ips->v6;
+  base.given_name = unique_given_name(base.hostname);
+  std::optional<store::Node> created;
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
+    store::NewNode n = base;
+    if (auth_key) {
+      auto pak = tx.redeem_pre_auth_key(*auth_key, now);
+      if (!pak) return pak.error();
+      n.user_id = pak->user_id;
+      n.tags = pak->tags;
+      n.ephemeral = pak->ephemeral || n.ephemeral;
+      n.auth_key_id = pak->id;
+      n.register_method = store::RegisterMethod::AuthKey;
+    }
+    auto r = tx.register_node(n, now);
+    if (!r) return r.error();
+    created = std::move(*r);
+    return {};
+  });
+  if (!st) {
+    if (ips->v4) allocator_.release(*ips->v4);
+    if (ips->v6) allocator_.release(*ips->v6);
+    return st.error();
+  }
+  publish_node(*created, now);
+  return std::move(*created);
+}
+
+RegisterOutcome Tailnet::register_locked(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
+                                         Clock::time_point now) {
+  const bool logout = !req.expiry.is_zero() && to_time_point(req.expiry) < now;
+  const auto by_node_key = netmap_.find_by_node_key(req.node_key);
+  if (by_node_key && netmap_.node(*by_node_key)->machine != machine) {
+    // Fail closed: someone holding another machine's node key.
+    metrics_->error("machine_key_mismatch");
+    metrics_->registration("machine_key_mismatch");
+    return refusal("node exists with a different machine key");
+  }
+
+  if (logout) {
+    if (!by_node_key) {
+      metrics_->registration("logout_unknown");
+      RegisterOutcome o;
+      o.response.node_key_expired = true;
+      return o;
+    }
+    const NodeId id = *by_node_key;
+    auto stored = store_->get_node(id);
+    if (!stored) {
+      metrics_->error("store");
+      return refusal("internal error: " + stored.message());
+    }
+    RegisterOutcome o;
+    o.response = success_response(*stored);
+    o.response.node_key_expired = true;
+    o.response.machine_authorized = false;
+    if (stored->ephemeral) {
+      if (auto st = store_->delete_node(id); !st) {
+        metrics_->error("store");
+        return refusal("internal error: " + st.message());
+      }
+      remove_locked(id);
+    } else {
+      if (auto st = store_->set_node_expiry(id, now, now); !st) {
+        metrics_->error("store");
+        return refusal("internal error: " + st.message());
+      }
+      stored->expiry = now;
+      publish_node(*stored, now);
+      end_streams_locked(id);
+    }
+    metrics_->registration("logout");
+    return o;
+  }
+
+  if (!req.followup.empty()) {
+    RegisterOutcome o;
+    o.wait_auth_id = auth_id_of(req.followup);
+    metrics_->registration("followup");
+    return o;
+  }
+
+  const std::string* auth_key = (req.auth && !req.auth->auth_key.empty()) ? &req.auth->auth_key : nullptr;
+
+  // A known node key on its own machine: a client restart (upstream
+  // clients send their auth key again) or a plain status check.
+  if (by_node_key) {
+    auto stored = store_->get_node(*by_node_key);
+    if (!stored) {
+      metrics_->error("store");
+      return refusal("internal error: " + stored.message());
+    }
+    if (!stored->expired(now)) {
+      metrics_->registration("existing");
+      return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
+    }
+    if (!auth_key) {
+      metrics_->registration("expired");
+      RegisterOutcome o;
+      o.response = success_response(*stored);
+      o.response.node_key_expired = true;
+      o.response.machine_authorized = false;
+      return o;
+    }
+  }
+
+  // Node-key rotation: the old key must belong to this machine.
+  if (!req.old_node_key.is_zero() && !auth_key) {
+    const auto by_old = netmap_.find_by_node_key(req.old_node_key);
+    if (by_old) {
+      if (netmap_.node(*by_old)->machine != machine) {
+        metrics_->error("machine_key_mismatch");
+        metrics_->registration("machine_key_mismatch");
+        return refusal("node exists with a different machine key");
+      }
+      auto stored = store_->get_node(*by_old);
+      if (stored && !stored->expired(now)) {
+        if (auto st = store_->update_node_key(*by_old, req.node_key, stored->expiry, now); !st) {
+          metrics_->error("store");
+          return refusal("internal error: " + st.message());
+        }
+        stored->node_key = req.node_key;
+        publish_node(*stored, now);
+        metrics_->registration("key_rotation");
+        return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
+      }
+    }
+  }
+
+  std::optional<store::TimePoint> expiry;
+  if (!req.expiry.is_zero()) expiry = to_time_point(req.expiry);
+  const std::string hostinfo_json = req.hostinfo ? tailcfg::encode_json(*req.hostinfo) : std::string();
+  const std::string hostname = req.hostinfo ? req.hostinfo->hostname : std::string();
+
+  if (auth_key) {
+    // A machine registered before (new node key after a logout or expiry):
+    // re-authorise that node with the key's blessing.
+    if (const auto by_machine = netmap_.find_by_machine_key(machine)) {
+      const NodeId id = *by_machine;
+      Status st = store_->transact([&](store::Transaction& tx) -> Status {
+        auto pak = tx.redeem_pre_auth_key(*auth_key, now);
+        if (!pak) return pak.error();
+        if (auto s = tx.update_node_key(id, req.node_key, expiry, now); !s) return s;
+        if (pak->user_id != netmap_.node(id)->user) {
+          if (auto s = tx.set_node_user(id, pak->user_id, now); !s) return s;
+        }
+        return {};
+      });
+      if (st) {
+        auto stored = store_->get_node(id);
+        if (stored) {
+          publish_node(*stored, now);
+          metrics_->registration("authkey_relogin");
+          return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
+        }
+        st = stored.error();
+      }
+      return [&] {
+        if (st.kind() == ErrorKind::NotFound) {
+          metrics_->registration("invalid_authkey");
+          return refusal("invalid authkey");
+        }
+        if (st.kind() == ErrorKind::Conflict) {
+          metrics_->registration(st.message().find("expired") != std::string::npos ? "expired_authkey" : "used_authkey");
+          return refusal(st.message().find("expired") != std::string::npos ? "authkey expired" : "authkey already used");
+        }
+        metrics_->error("store");
+        return refusal("internal error: " + st.message());
+      }();
+    }
+    store::NewNode n;
+    n.machine_key = machine;
+    n.node_key = req.node_key;
+    n.nl_key = req.nl_key;
+    n.hostname = hostname;
+    n.hostinfo_json = hostinfo_json;
+    n.expiry = expiry;
+    n.ephemeral = req.ephemeral;
+    auto created = create_node(std::move(n), auth_key, now);
+    if (!created) {
+      const Error& e = created.error();
+      if (e.kind == ErrorKind::NotFound) {
+        metrics_->registration("invalid_authkey");
+        return refusal("invalid authkey");
+      }
+      if (e.kind == ErrorKind::Conflict) {
+        const bool expired = e.message.find("expired") != std::string::npos;
+        metrics_->registration(expired ? "expired_authkey" : "used_authkey");
+        return refusal(expired ? "authkey expired" : "authkey already used");
+      }
+      if (e.kind == ErrorKind::AlreadyExists) {
+        metrics_->error("machine_key_mismatch");
+        metrics_->registration("machine_key_mismatch");
+        return refusal("node exists with a different machine key");
+      }
+      metrics_->error("store");
+      return refusal("registration failed: " + e.message);
+    }
+    metrics_->registration("authkey");
+    spdlog::info("registered node {} ({}) with a pre-auth key", created->id, created->given_name);
+    return RegisterOutcome{200, {}, success_response(*created), std::nullopt};
+  }
+
+  // Interactive: park the request until an admin approves it.
+  store::PendingRegistration p;
+  p.auth_id = random_auth_id();
+  p.machine_key = machine;
+  p.node_key = req.node_key;
+  p.nl_key = req.nl_key;
+  p.hostinfo_json = hostinfo_json;
+  p.ephemeral = req.ephemeral;
+  p.requested_expiry = expiry;
+  p.created_at = now;
+  p.expires_at = now + config_.pending_registration_lifetime;
+  if (auto st = store_->create_pending_registration(p); !st) {
+    metrics_->error("store");
+    return refusal("internal error: " + st.message());
+  }
+  metrics_->registration("interactive_pending");
+  spdlog::info("interactive registration {} for {} waits for approval: latchkey nodes register --key {} --user NAME",
+               p.auth_id, hostname, p.auth_id);
+  RegisterOutcome o;
+  o.response.auth_url = config_.server_url + "/register/" + p.auth_id;
+  return o;
+}
+
+std::optional<tailcfg::RegisterResponse> Tailnet::followup(const std::string& auth_id,
+                                                           const key::MachinePublic& machine, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  auto pending = store_->get_pending_registration(auth_id);
+  if (pending) {
+    if (pending->machine_key != machine) {
+      metrics_->error("machine_key_mismatch");
+      tailcfg::RegisterResponse r;
+      r.error = "registration belongs to a different machine key";
+      return r;
+    }
+    if (pending->approved_user_id) {
+      // Approved by an admin (latchkey nodes register): create the node.
+      auto n = approve_locked(*pending, *pending->approved_user_id, now);
+      if (!n) {
+        metrics_->error("store");
+        tailcfg::RegisterResponse r;
+        r.error = "registration failed: " + n.message();
+        return r;
+      }
+      metrics_->registration("interactive");
+      return success_response(*n);
+    }
+    if (pending->expires_at <= now) {
+      (void)store_->delete_pending_registration(auth_id);
+      metrics_->registration("interactive_expired");
+      tailcfg::RegisterResponse r;
+      r.error = "registration expired; log in again";
+      return r;
+    }
+    return std::nullopt;
+  }
+  // Approved (the pending entry became a node) or unknown.
+  if (const auto id = netmap_.find_by_machine_key(machine)) {
+    auto stored = store_->get_node(*id);
+    if (stored) {
+      metrics_->registration("interactive");
+      return success_response(*stored);
+    }
+  }
+  metrics_->registration("interactive_unknown");
+  tailcfg::RegisterResponse r;
+  r.error = "unknown or expired registration";
+  return r;
+}
+
+Result<store::Node> Tailnet::approve_registration(std::string_view auth_id, store::UserId user, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  auto pending = store_->get_pending_registration(auth_id);
+  if (!pending) return pending.error();
+  return approve_locked(*pending, user, now);
+}
+
+Result<store::Node> Tailnet::approve_locked(const store::PendingRegistration& p, store::UserId user,
+                                            Clock::time_point now) {
+  const store::PendingRegistration* pending = &p;
+  const std::string auth_id = p.auth_id;
+  if (!user_locked(user)) return Error{"no user with id " + std::to_string(user), ErrorKind::NotFound};
+  tailcfg::Hostinfo hi;
+  if (!pending->hostinfo_json.empty()) {
+    if (auto d = tailcfg::decode_json<tailcfg::Hostinfo>(pending->hostinfo_json)) hi = std::move(*d);
+  }
+  if (const auto by_machine = netmap_.find_by_machine_key(pending->machine_key)) {
+    const NodeId id = *by_machine;
+    Status st = store_->transact([&](store::Transaction& tx) -> Status {
+      if (auto s = tx.update_node_key(id, pending->node_key, pending->requested_expiry, now); !s) return s;
+      if (auto s = tx.set_node_user(id, user, now); !s) return s;
+      return tx.delete_pending_registration(auth_id);
+    });
+    if (!st) return st.error();
+    auto stored = store_->get_node(id);
+    if (!stored) return stored.error();
+    publish_node(*stored, now);
+    return stored;
+  }
+  auto ips = allocator_.allocate();
+  if (!ips) return ips.error();
+  store::NewNode n;
+  n.machine_key = pending->machine_key;
+  n.node_key = pending->node_key;
+  n.nl_key = pending->nl_key;
+  n.ipv4 = ips->v4;
+  n.ipv6 = ips->v6;
+  n.hostname = hi.hostname;
+  n.given_name = unique_given_name(hi.hostname);
+  n.user_id = user;
+  n.register_method = store::RegisterMethod::Interactive;
+  n.ephemeral = pending->ephemeral;
+  n.expiry = pending->requested_expiry;
+  n.hostinfo_json = pending->hostinfo_json;
+  std::optional<store::Node> created;
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
+    auto r = tx.register_node(n, now);
+    if (!r) return r.error();
+    created = std::move(*r);
+    return tx.delete_pending_registration(auth_id);
+  });
+  if (!st) {
+    if (ips->v4) allocator_.release(*ips->v4);
+    if (ips->v6) allocator_.release(*ips->v6);
+    return st.error();
+  }
+  publish_node(*created, now);
+  spdlog::info("approved registration {}: node {} ({})", auth_id, created->id, created->given_name);
+  return std::move(*created);
+}
+
+}  // namespace latchkey::server

@@ -1,0 +1,181 @@
+// Tailnet: the control server's shared state and what changes it — the
+// store (the record of truth), the in-memory Netmap served to map streams,
+// the IP allocator, the open map streams and the batching of changes to
+// them, ephemeral-node cleanup. Thread-safe: every operation may be called
+// from any connection's strand. Registration logic is in registration.cpp,
+// map request handling in map_service.cpp (both members of this class).
+// Mirrors headscale's hscontrol/state and the batcher of hscontrol/mapper.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "base/result.h"
+#include "key/machine_key.h"
+#include "server/ip_allocator.h"
+#include "server/metrics.h"
+#include "server/netmap.h"
+#include "store/store.h"
+#include "tailcfg/map_request.h"
+#include "tailcfg/register.h"
+
+namespace latchkey::server {
+
+struct TailnetConfig {
+  std::string server_url;   // for AuthURLs: <server_url>/register/<auth id>
+  std::string base_domain = "tailnet.internal";  // MagicDNS suffix of node names
+  NetmapConfig netmap;
+  std::optional<tailcfg::IpPrefix> prefix_v4 = *tailcfg::IpPrefix::parse("100.64.0.0/10");
+  std::optional<tailcfg::IpPrefix> prefix_v6 = *tailcfg::IpPrefix::parse("fd7a:115c:a1e0::/48");
+  AllocationStrategy allocation = AllocationStrategy::Sequential;
+  tailcfg::CapabilityVersion min_capability_version = tailcfg::kMinimumCapabilityVersion;
+  // Ephemeral nodes are removed this long after their last map stream ended.
+  std::chrono::seconds ephemeral_inactivity_timeout{120};
+  // How long an interactive registration may wait for approval.
+  std::chrono::seconds pending_registration_lifetime{900};
+  // A map stream whose undelivered messages pile up beyond this is ended
+  // (the client reconnects and gets a fresh full map).
+  std::size_t max_queued_messages = 256;
+};
+
+// One open streaming map session, fed by the batcher. The server's handler
+// waits on `wake` (called from any thread; it must post to the handler's
+// own executor) and drains `take()`.
+class MapStream {
+ public:
+  MapStream(NodeId node, bool zstd, bool read_only, std::function<void()> wake)
+      : node_(node), zstd_(zstd), read_only_(read_only), wake_(std::move(wake)) {}
+  NodeId node() const { return node_; }
+  bool zstd() const { return zstd_; }
+  bool read_only() const { return read_only_; }
+
+  struct Message {
+    std::shared_ptr<const Bytes> frame;  // framed (and compressed) as the client asked
+    std::size_t json_bytes = 0;
+  };
+  // Queued messages; `ended` once the stream must stop (node removed,
+  // logged out, or it fell too far behind).
+  std::vector<Message> take(bool& ended);
+
+  // Called by Tailnet.
+  void push(Message m, std::size_t max_queued);
+  void end();
+
+ private:
+  const NodeId node_;
+  const bool zstd_;
+  const bool read_only_;
+  std::function<void()> wake_;
+  std::mutex mu_;
+  std::deque<Message> queue_;
+  bool ended_ = false;
+};
+
+// What a RegisterRequest gets back.
+struct RegisterOutcome {
+  // An HTTP-level refusal (unsupported version, undecodable body): status
+  // and text; otherwise 200 with `response`.
+  unsigned http_status = 200;
+  std::string http_error;
+  tailcfg::RegisterResponse response;
+  // Set when the client is waiting on an interactive registration
+  // (Followup): the caller polls followup() until it is decided.
+  std::optional<std::string> wait_auth_id;
+};
+
+class Tailnet {
+ public:
+  using Clock = std::chrono::system_clock;
+
+  // Reads users and nodes from the store into the model.
+  static Result<std::unique_ptr<Tailnet>> create(TailnetConfig config, std::shared_ptr<store::Store> store,
+                                                 ServerMetrics* metrics);
+
+  const TailnetConfig& config() const { return config_; }
+  store::Store& store() { return *store_; }
+  ServerMetrics& metrics() { return *metrics_; }
+
+  // --- registration (registration.cpp)
+  RegisterOutcome handle_register(ByteView body, const key::MachinePublic& machine, Clock::time_point now);
+  // The state of a waited-on interactive registration: the response once
+  // the admin approved it (or it lapsed), nullopt while still pending.
+  std::optional<tailcfg::RegisterResponse> followup(const std::string& auth_id, const key::MachinePublic& machine,
+                                                    Clock::time_point now);
+  // An admin's approval of a pending registration: creates the node for
+  // `user`. (Approval recorded in the store by `latchkey nodes register`
+  // is picked up by followup() the same way.)
+  Result<store::Node> approve_registration(std::string_view auth_id, store::UserId user, Clock::time_point now);
+  // Removes a node (admin delete, ephemeral cleanup): store, model, streams.
+  Status delete_node(store::NodeId id);
+
+  // --- map requests (map_service.cpp)
+  struct MapStart {
+    unsigned http_status = 200;
+    std::string http_error;
+    NodeId node = 0;
+    // For a non-streaming request: the one message to send, framed.
+    Bytes single;
+    // For a streaming request: the first (full) map, framed, and the stream.
+    std::shared_ptr<MapStream> stream;
+  };
+  // Decodes and applies a MapRequest: updates endpoints/hostinfo (unless
+  // ReadOnly), and either produces the single response or opens a stream.
+  MapStart handle_map(ByteView body, const key::MachinePublic& machine, std::function<void()> wake,
+                      Clock::time_point now);
+  // The stream's handler ended (client gone, or ended by the server).
+  void close_stream(const std::shared_ptr<MapStream>& stream, Clock::time_point now);
+
+  // --- periodic work: flushes the change batch to every open stream,
+  // expires keys, removes inactive ephemeral nodes. Call every batch window.
+  void tick(Clock::time_point now);
+
+  // Read access for tests and metrics.
+  std::size_t node_count() const;
+  std::size_t online_count() const;
+  template <class F>
+  auto with_netmap(F&& f) const {
+    std::lock_guard lock(mu_);
+    return f(netmap_);
+  }
+
+ private:
+  // registration.cpp helpers
+  RegisterOutcome register_locked(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
+                                  Clock::time_point now);
+  tailcfg::RegisterResponse success_response(const store::Node& n);
+  Tailnet(TailnetConfig config, std::shared_ptr<store::Store> store, ServerMetrics* metrics, IpAllocator allocator);
+  Status load();
+  Result<store::Node> approve_locked(const store::PendingRegistration& p, store::UserId user, Clock::time_point now);
+  Result<store::Node> create_node(store::NewNode base, const std::string* auth_key, Clock::time_point now);
+  std::string unique_given_name(std::string_view hostname) const;
+  const store::User* user_locked(store::UserId id);
+  void publish_node(const store::Node& n, Clock::time_point now);
+  void remove_locked(NodeId id);
+  void end_streams_locked(NodeId id);
+
+  TailnetConfig config_;
+  std::shared_ptr<store::Store> store_;
+  ServerMetrics* metrics_;
+
+  mutable std::mutex mu_;  // guards everything below
+  Netmap netmap_;
+  IpAllocator allocator_;
+  std::map<store::UserId, store::User> users_;
+  std::map<std::string, store::NodeId> given_name_owner_;
+  std::multimap<NodeId, std::shared_ptr<MapStream>> streams_;
+  std::set<NodeId> ephemeral_;
+  Clock::time_point next_housekeeping_{};
+  std::map<NodeId, Clock::time_point> ephemeral_offline_since_;
+};
+
+}  // namespace latchkey::server
