@@ -10,5 +10,11 @@ namespace latchkey::cli {
 void add_version_commands(CLI::App& app);
 // Adds `debug aum <hex>` (src/cli/debug_aum.cpp).
 void add_debug_aum_command(CLI::App& app);
+// Adds `users create|list|delete` (src/cli/users.cpp).
+void add_users_commands(CLI::App& app);
+// Adds `keys create|list|expire` (src/cli/keys.cpp).
+void add_keys_commands(CLI::App& app);
+// Adds `nodes list|register|delete|expire|rename` (src/cli/nodes.cpp).
+void add_nodes_commands(CLI::App& app);
 
 }  // namespace latchkey::cli

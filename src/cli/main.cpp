@@ -7,6 +7,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   latchkey::cli::add_version_commands(app);
   latchkey::cli::add_debug_aum_command(app);
+  latchkey::cli::add_users_commands(app);
+  latchkey::cli::add_keys_commands(app);
+  latchkey::cli::add_nodes_commands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
