@@ -15,21 +15,13 @@
 
 #include "base/hex.h"
 #include "cli/commands.h"
+#include "cli/debug_group.h"
 #include "tka/aum.h"
 
 namespace latchkey::cli {
 namespace {
 
 std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
-
-// The `debug` group, shared with other debug commands.
-CLI::App* debug_group(CLI::App& app) {
-  auto found = app.get_subcommands([](const CLI::App* sub) { return sub->get_name() == "debug"; });
-  if (!found.empty()) return found.front();
-  auto* debug = app.add_subcommand("debug", "low-level tools for interop checks");
-  debug->require_subcommand(1);
-  return debug;
-}
 
 }  // namespace
 

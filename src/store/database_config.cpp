@@ -45,11 +45,24 @@ StoreConfig default_store_config() {
   return c;
 }
 
+namespace {
+
+// A relative SQLite path in a config file is taken from the file's directory.
+StoreConfig resolved(StoreConfig c, std::string_view config_dir) {
+  if (c.backend == Backend::Sqlite && !config_dir.empty()) {
+    const std::filesystem::path p(c.sqlite_path);
+    if (p.is_relative()) c.sqlite_path = (std::filesystem::path(config_dir) / p).lexically_normal().string();
+  }
+  return c;
+}
+
+}  // namespace
+
 Result<StoreConfig> database_config_from_yaml(const YAML::Node& database, std::string_view config_dir) {
   StoreConfig c = default_store_config();
-  if (!database.IsDefined() || database.IsNull()) return c;
+  if (!database.IsDefined() || database.IsNull()) return resolved(c, config_dir);
   if (!database.IsMap()) return Error{"database: want a mapping (type, path or dsn, ...)"};
-  bool have_path = false, have_dsn = false;
+  bool have_dsn = false;
   bool sqlite_only = false, postgres_only = false;
   std::string sqlite_only_key, postgres_only_key;
   for (const auto& kv : database) {
@@ -67,7 +80,6 @@ Result<StoreConfig> database_config_from_yaml(const YAML::Node& database, std::s
       if (!s) return s.error();
       if (s->empty()) return Error{"database.path: must not be empty"};
       c.sqlite_path = *s;
-      have_path = true;
       sqlite_only = true;
       sqlite_only_key = key;
     } else if (key == "synchronous") {
@@ -112,18 +124,14 @@ Result<StoreConfig> database_config_from_yaml(const YAML::Node& database, std::s
     if (sqlite_only) return Error{"database." + sqlite_only_key + ": only for type sqlite (type is postgres)"};
     if (!have_dsn) return Error{"database: type postgres needs a dsn"};
   }
-  if (c.backend == Backend::Sqlite && have_path && !config_dir.empty()) {
-    const std::filesystem::path p(c.sqlite_path);
-    if (p.is_relative()) c.sqlite_path = (std::filesystem::path(config_dir) / p).lexically_normal().string();
-  }
-  return c;
+  return resolved(c, config_dir);
 }
 
 Result<StoreConfig> database_config_from_text(std::string_view yaml_text, std::string_view config_dir) {
   if (yaml_text.size() > kMaxConfigBytes) return Error{"config: larger than 1 MiB"};
   try {
     const YAML::Node doc = YAML::Load(std::string(yaml_text));
-    if (!doc.IsDefined() || doc.IsNull()) return default_store_config();
+    if (!doc.IsDefined() || doc.IsNull()) return resolved(default_store_config(), config_dir);
     if (!doc.IsMap()) return Error{"config: the top level must be a mapping"};
     return database_config_from_yaml(doc["database"], config_dir);
   } catch (const YAML::Exception& e) {

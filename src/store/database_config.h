@@ -10,8 +10,9 @@
 //     dsn: "host=... dbname=..."   # postgres: a libpq connection string or URI
 //     pool_size: 4            # postgres
 //
-// Without a config file, or with no `database` section: SQLite at
-// ./latchkey.db (relative to the working directory).
+// Without a config file: SQLite at ./latchkey.db (relative to the working
+// directory). With a config file but no `database` section or no `path`:
+// latchkey.db next to the config file.
 #pragma once
 
 #include <string>

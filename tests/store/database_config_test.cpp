@@ -20,8 +20,11 @@ TEST(DatabaseConfig, DefaultIsSqliteInWorkingDirectory) {
     auto d = database_config_from_text(text, "/etc/latchkey");
     ASSERT_TRUE(d.ok()) << text << ": " << d.message();
     EXPECT_EQ(d->backend, Backend::Sqlite) << text;
-    EXPECT_EQ(d->sqlite_path, "latchkey.db") << text;
+    EXPECT_EQ(d->sqlite_path, "/etc/latchkey/latchkey.db") << text;
   }
+  auto bare = database_config_from_text("database: {type: sqlite}\n", "");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->sqlite_path, "latchkey.db");
   auto none = load_database_config("");
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->sqlite_path, "latchkey.db");
