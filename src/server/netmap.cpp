@@ -41,6 +41,7 @@ void Netmap::encode_peer(Entry& e) {
   e.node.last_seen = e.online ? std::nullopt : e.last_seen;
   e.node.expired = e.expired;
   e.peer_json = std::make_shared<const std::string>(tailcfg::encode_json(e.node));
+  ++e.revision;
 }
 
 Node Netmap::self_view(const Entry& e) const {
@@ -266,14 +267,14 @@ std::optional<std::string> Netmap::full_map_json(NodeId self, GoTime now, const 
   return out;
 }
 
-std::string Netmap::encode_delta(const NetmapDelta& delta, std::optional<NodeId> viewer) const {
+std::string Netmap::encode_delta(const NetmapDelta& delta, std::optional<NodeId> viewer, bool self_current) const {
   MapResponse r;
   std::set<UserId> users;
   for (NodeId id : delta.changed) {
     auto it = nodes_.find(id);
     if (it == nodes_.end()) continue;
     if (viewer && id == *viewer) {
-      r.node = self_view(it->second);
+      if (!self_current) r.node = self_view(it->second);
       continue;
     }
     r.peers_changed_encoded.push_back(it->second.peer_json);
@@ -307,11 +308,16 @@ NetmapDelta Netmap::take_batch() {
   return d;
 }
 
-std::string Netmap::delta_json(const NetmapDelta& delta, NodeId viewer) const {
+std::string Netmap::delta_json(const NetmapDelta& delta, NodeId viewer, bool self_current) const {
   if (delta.empty()) return {};
   if (!delta.touches(viewer)) return delta.common_json;
   if (sorted_contains(delta.removed, viewer)) return {};
-  return encode_delta(delta, viewer);
+  return encode_delta(delta, viewer, self_current);
+}
+
+std::uint64_t Netmap::revision(NodeId id) const {
+  auto it = nodes_.find(id);
+  return it == nodes_.end() ? 0 : it->second.revision;
 }
 
 std::shared_ptr<const std::string> Netmap::peer_json(NodeId id) const {

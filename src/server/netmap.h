@@ -117,7 +117,11 @@ class Netmap {
   // The delta as `viewer` must see it: common_json unless the viewer is
   // itself in the batch (then its own node comes as Node, and it is left out
   // of the peer lists). Empty when nothing in the batch concerns it.
-  std::string delta_json(const NetmapDelta& delta, NodeId viewer) const;
+  // With `self_current` the viewer's own entry is left out entirely: its
+  // full map, sent after these changes were applied, already showed them.
+  std::string delta_json(const NetmapDelta& delta, NodeId viewer, bool self_current = false) const;
+  // The revision of a node's entry (0 for an unknown node).
+  std::uint64_t revision(NodeId id) const;
 
   // The cached peer encoding of a node (tests, benchmarks).
   std::shared_ptr<const std::string> peer_json(NodeId id) const;
@@ -129,6 +133,9 @@ class Netmap {
     std::optional<tailcfg::GoTime> last_seen;
     bool expired = false;
     std::shared_ptr<const std::string> peer_json;
+    // Bumped on every change to the entry (each re-encode): lets a map
+    // stream tell whether its full map already showed the node's own state.
+    std::uint64_t revision = 0;
   };
 
   void encode_peer(Entry& e);
@@ -137,7 +144,7 @@ class Netmap {
   void mark_changed(NodeId id);
   void index_expiry(const Entry& e, bool add);
   std::vector<tailcfg::UserProfile> profiles_for(const std::set<UserId>& users) const;
-  std::string encode_delta(const NetmapDelta& delta, std::optional<NodeId> viewer) const;
+  std::string encode_delta(const NetmapDelta& delta, std::optional<NodeId> viewer, bool self_current = false) const;
 
   NetmapConfig config_;
   std::map<NodeId, Entry> nodes_;  // ordered: Peers go out sorted by ID

@@ -165,6 +165,11 @@ Tailnet::MapStart Tailnet::handle_map(ByteView body, const key::MachinePublic& m
       u.last_seen = now;
       persist = std::move(u);
     }
+    // Online first, so that the full map is the node's latest state.
+    if (req->stream && !req->read_only) {
+      netmap_.set_online(id, true, to_go_time(now));
+      ephemeral_offline_since_.erase(id);
+    }
     const auto json = netmap_.full_map_json(id, to_go_time(now), FullMapOptions{req->omit_peers});
     Bytes frame = map_frame(*json, zstd);
     metrics_->map_response("full", frame.size());
@@ -172,14 +177,11 @@ Tailnet::MapStart Tailnet::handle_map(ByteView body, const key::MachinePublic& m
       out.single = std::move(frame);
     } else {
       out.stream = std::make_shared<MapStream>(id, zstd, req->read_only, std::move(wake));
+      out.stream->self_revision = netmap_.revision(id);
       out.stream->push(MapStream::Message{std::make_shared<const Bytes>(std::move(frame)), json->size()},
                        config_.max_queued_messages);
       streams_.emplace(id, out.stream);
       metrics_->map_streams.fetch_add(1, std::memory_order_relaxed);
-      if (!req->read_only) {
-        netmap_.set_online(id, true, to_go_time(now));
-        ephemeral_offline_since_.erase(id);
-      }
     }
   }
   if (persist) {
@@ -235,7 +237,7 @@ void Tailnet::tick(Clock::time_point now) {
         stream->push({f, delta.common_json.size()}, config_.max_queued_messages);
         continue;
       }
-      std::string json = netmap_.delta_json(delta, viewer);
+      std::string json = netmap_.delta_json(delta, viewer, netmap_.revision(viewer) == stream->self_revision);
       if (json.empty()) continue;
       auto f = std::make_shared<const Bytes>(map_frame(json, stream->zstd()));
       metrics_->map_response("delta", f->size());

@@ -56,6 +56,10 @@ class MapStream {
   MapStream(NodeId node, bool zstd, bool read_only, std::function<void()> wake)
       : node_(node), zstd_(zstd), read_only_(read_only), wake_(std::move(wake)) {}
   NodeId node() const { return node_; }
+  // The revision of the node's own netmap entry its full map showed (set
+  // under the Tailnet lock when the stream opens): batches holding only
+  // those changes to itself need not repeat them.
+  std::uint64_t self_revision = 0;
   bool zstd() const { return zstd_; }
   bool read_only() const { return read_only_; }
 

@@ -64,7 +64,10 @@ TEST(ControlServer, AuthKeyRegistrationStreamingMapAndDeltas) {
     auto joined = co_await sa->next_change();
     CO_ASSERT_TRUE(joined.has_value());
     EXPECT_LT(Clock::now() - t0, 1s);
-    CO_ASSERT_TRUE(joined->contains("PeersChanged"));
+    if (!joined->contains("PeersChanged")) {
+      ADD_FAILURE() << "no PeersChanged in " << joined->dump();
+      co_return;
+    }
     EXPECT_EQ((*joined)["PeersChanged"][0]["Name"], "bravo.example.ts.net.");
     EXPECT_EQ((*joined)["PeersChanged"][0]["Online"], false);
     const auto b_id = (*joined)["PeersChanged"][0]["ID"].get<std::int64_t>();
@@ -80,8 +83,11 @@ TEST(ControlServer, AuthKeyRegistrationStreamingMapAndDeltas) {
     EXPECT_EQ((*fb)["Peers"][0]["Online"], true);
     auto online = co_await sa->next_change();
     CO_ASSERT_TRUE(online.has_value());
+    // b's first MapRequest also brought its disco key and capability
+    // version (a RegisterRequest carries neither): one patch with all three.
     EXPECT_EQ(*online, json::parse(R"({"PeersChangedPatch":[{"NodeID":)" + std::to_string(b_id) +
-                                   R"(,"Online":true}]})"));
+                                   R"(,"Cap":)" + std::to_string(tailcfg::kCurrentCapabilityVersion) +
+                                   R"(,"DiscoKey":")" + b.disco.public_key().to_string() + R"(","Online":true}]})"));
 
     // b's endpoints (a lite, non-streaming update) reach a as a patch.
     auto lite = b.map_request(false);

@@ -121,6 +121,30 @@ TEST(Netmap, NewNodeIsPeersChangedForOthersAndSelfNodeForItself) {
   EXPECT_FALSE(self.contains("PeersChanged"));
 }
 
+// A stream opened after the node's own changes (its full map already shows
+// them) gets neither a Node nor itself as a peer from that batch, but still
+// the other nodes' changes; a later change of its own comes through.
+TEST(Netmap, SelfCurrentLeavesTheViewerOutOfItsDelta) {
+  Netmap m = three_nodes();
+  m.upsert_node(make_node(1, 1));  // node 1 re-registered (changed)
+  m.upsert_node(make_node(4, 1));  // and a new peer
+  const std::uint64_t seen = m.revision(1);
+  EXPECT_GT(seen, 0u);
+  EXPECT_EQ(m.revision(99), 0u);
+  NetmapDelta d = m.take_batch();
+  json j = json::parse(m.delta_json(d, 1, /*self_current=*/true));
+  EXPECT_FALSE(j.contains("Node"));
+  ASSERT_EQ(j["PeersChanged"].size(), 1u);
+  EXPECT_EQ(j["PeersChanged"][0]["ID"], 4);
+  EXPECT_TRUE(json::parse(m.delta_json(d, 1))["Node"].is_object());
+
+  m.upsert_node(make_node(1, 1));
+  EXPECT_GT(m.revision(1), seen);
+  NetmapDelta d2 = m.take_batch();
+  EXPECT_EQ(m.delta_json(d2, 1, /*self_current=*/true), "");
+  EXPECT_EQ(json::parse(m.delta_json(d2, 1))["Node"]["ID"], 1);
+}
+
 TEST(Netmap, EndpointsOnlineAndDerpArePatches) {
   Netmap m = three_nodes();
   auto ep = *AddrPort::parse("192.0.2.1:41641");
