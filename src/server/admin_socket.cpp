@@ -34,7 +34,8 @@ constexpr std::uint32_t kHeaderLimit = 8 * 1024;
 }  // namespace
 
 struct AdminSocket::State {
-  explicit State(asio::io_context& io) : acceptor(asio::make_strand(io)) {}
+  explicit State(asio::io_context& io) : io_executor(io.get_executor()), acceptor(asio::make_strand(io)) {}
+  asio::io_context::executor_type io_executor;
   Local::acceptor acceptor;
   std::shared_ptr<AdminApi> api;
   std::atomic<bool> stopped{false};
@@ -103,7 +104,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<AdminSocket::State> st, s
 asio::awaitable<void> accept_loop(std::shared_ptr<AdminSocket::State> st) {
   while (!st->stopped.load()) {
     boost::system::error_code ec;
-    auto strand = asio::make_strand(st->acceptor.get_executor());
+    auto strand = asio::make_strand(st->io_executor);  // one per connection
     Local::socket s = co_await st->acceptor.async_accept(strand, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || st->stopped.load()) break;
