@@ -1,8 +1,9 @@
 // `latchkey serve [--config FILE]`: runs the control server (src/server/)
 // with the YAML configuration (docs/config.example.yaml): opens the
 // database, loads or creates the Noise and legacy private keys, listens,
-// opens the local admin socket (server/admin_socket.h) that the users,
-// keys and nodes commands talk to, and prints how to join a client. Stops cleanly on SIGINT/SIGTERM.
+// opens the local admin socket (server/admin_socket.h: mode 0600, what the
+// users, keys and nodes commands talk to)
+// and prints how to join a client. Stops cleanly on SIGINT/SIGTERM.
 #include <iostream>
 #include <thread>
 
