@@ -1,6 +1,8 @@
 // `latchkey serve [--config FILE]`: runs the control server (src/server/)
 // with the YAML configuration (docs/config.example.yaml): opens the
 // database, loads or creates the Noise and legacy private keys, listens,
+// opens the local admin socket (server/admin_socket.h: mode 0600, what the
+// users, keys and nodes commands talk to)
 // and prints how to join a client. Stops cleanly on SIGINT/SIGTERM.
 #include <iostream>
 #include <thread>
@@ -11,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "server/admin_socket.h"
 #include "server/control_server.h"
 #include "server/serve_config.h"
 #include "store/database_config.h"
@@ -77,12 +80,20 @@ int run_serve(const std::string& config_path) {
     std::cerr << "latchkey serve: listening on " << config->listen_addr << ": " << st.message() << "\n";
     return 1;
   }
+  auto admin = server::AdminSocket::open(io, config->admin_socket,
+                                        std::make_shared<server::AdminApi>((*srv)->tailnet()));
+  if (!admin) {
+    std::cerr << "latchkey serve: " << admin.message() << "\n";
+    return 1;
+  }
   (*srv)->start();
+  (*admin)->start();
 
   const auto bound = (*srv)->local_endpoint();
   std::cout << "latchkey serve: listening on " << bound.address().to_string() << ":" << bound.port() << " ("
             << config->server_url << "), database " << store::describe(config->database) << ", "
             << (*srv)->tailnet().node_count() << " node(s)\n"
+            << "Admin socket: " << config->admin_socket << "\n"
             << "\nTo join a client:\n"
             << "  latchkey users create NAME\n"
             << "  latchkey keys create --user NAME          # prints a pre-auth key\n"
@@ -94,6 +105,7 @@ int run_serve(const std::string& config_path) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: stopping", sig);
+    (*admin)->stop();
     (*srv)->stop();
     io.stop();
   });

@@ -1,29 +1,17 @@
-// `latchkey users create|list|delete NAME`: the tailnet's users, directly
-// in the database named by --config (see admin_database.h).
+// `latchkey users create|list|delete NAME`: the tailnet's users, through
+// the running server's admin socket (see admin_client.h).
 #include <iostream>
 #include <memory>
 
-#include <nlohmann/json.hpp>
-
-#include "cli/admin_database.h"
+#include "cli/admin_client.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "server/admin_api.h"
 
 namespace latchkey::cli {
-namespace {
-
-nlohmann::json user_json(const store::User& u) {
-  return {{"id", u.id},
-          {"name", u.name},
-          {"display_name", u.display_name},
-          {"email", u.email},
-          {"created_at", time_json(u.created_at)}};
-}
-
-}  // namespace
 
 void add_users_commands(CLI::App& app) {
-  CLI::App* users = command_group(app, "users", "manage the tailnet's users");
+  CLI::App* users = command_group(app, "users", "manage the tailnet's users (on the running server)");
 
   {
     auto* cmd = users->add_subcommand("create", "create a user");
@@ -36,10 +24,9 @@ void add_users_commands(CLI::App& app) {
     cmd->add_option("--email", *email, "the user's email address");
     add_admin_options(cmd, *opts);
     cmd->callback([=] {
-      auto s = open_or_fail("users create", *opts);
-      auto u = s->create_user({*name, *display, *email, ""}, std::chrono::system_clock::now());
-      if (!u) fail("users create", u.message());
-      std::cout << "created user " << u->name << " (id " << u->id << ")\n";
+      const auto u = call_or_fail("users create", *opts, "POST", "/v1/users",
+                                  {{"name", *name}, {"display_name", *display}, {"email", *email}});
+      std::cout << "created user " << u.value("name", "") << " (id " << u.value("id", std::int64_t{0}) << ")\n";
     });
   }
 
@@ -48,19 +35,17 @@ void add_users_commands(CLI::App& app) {
     auto opts = std::make_shared<AdminOptions>();
     add_admin_options(cmd, *opts, true);
     cmd->callback([=] {
-      auto s = open_or_fail("users list", *opts);
-      auto all = s->list_users();
-      if (!all) fail("users list", all.message());
+      const auto all = call_or_fail("users list", *opts, "GET", "/v1/users");
       if (opts->json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& u : *all) out.push_back(user_json(u));
-        std::cout << out.dump(2) << "\n";
+        std::cout << all.dump(2) << "\n";
         return;
       }
       Table t({"ID", "NAME", "DISPLAY NAME", "EMAIL", "CREATED"});
-      for (const auto& u : *all) {
-        t.add({std::to_string(u.id), u.name, u.display_name.empty() ? "-" : u.display_name,
-               u.email.empty() ? "-" : u.email, time_text(u.created_at)});
+      for (const auto& u : all) {
+        const std::string display = u.value("display_name", "");
+        const std::string email = u.value("email", "");
+        t.add({std::to_string(u.value("id", std::int64_t{0})), u.value("name", ""), display.empty() ? "-" : display,
+               email.empty() ? "-" : email, time_text(u["created_at"])});
       }
       t.print(std::cout);
     });
@@ -70,14 +55,11 @@ void add_users_commands(CLI::App& app) {
     auto* cmd = users->add_subcommand("delete", "delete a user (and their pre-auth keys); refused while they own nodes");
     auto opts = std::make_shared<AdminOptions>();
     auto name = std::make_shared<std::string>();
-    cmd->add_option("name", *name, "the user's name")->required();
+    cmd->add_option("name", *name, "the user's name (or id)")->required();
     add_admin_options(cmd, *opts);
     cmd->callback([=] {
-      auto s = open_or_fail("users delete", *opts);
-      auto u = s->find_user_by_name(*name);
-      if (!u) fail("users delete", u.message());
-      if (auto st = s->delete_user(u->id); !st) fail("users delete", st.message());
-      std::cout << "deleted user " << u->name << "\n";
+      const auto u = call_or_fail("users delete", *opts, "DELETE", "/v1/users/" + server::admin_path_segment(*name));
+      std::cout << "deleted user " << u.value("name", "") << "\n";
     });
   }
 }

@@ -295,6 +295,14 @@ tailcfg::DerpMap default_derp_map() {
   return m;
 }
 
+std::string default_admin_socket(const store::StoreConfig& database, const std::string& config_dir) {
+  const std::string name = "latchkey.sock";
+  if (database.backend == store::Backend::Sqlite) {
+    return (fs::path(database.sqlite_path).parent_path() / name).string();
+  }
+  return config_dir.empty() ? name : (fs::path(config_dir) / name).string();
+}
+
 Result<transport::Tcp::endpoint> parse_listen_addr(std::string_view text) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos) return Error{"listen_addr \"" + std::string(text) + "\": want host:port"};
@@ -327,7 +335,7 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (auto st = check_keys(root, "",
                            {"listen_addr", "server_url", "noise_private_key_path", "legacy_private_key_path", "tls",
-                            "database", "prefixes", "dns", "derp", "ephemeral_node_inactivity_timeout", "log_level",
+                            "database", "admin_socket", "prefixes", "dns", "derp", "ephemeral_node_inactivity_timeout", "log_level",
                             "threads"});
       !st) {
     return st.error();
@@ -366,6 +374,13 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
   auto db = store::database_config_from_yaml(root["database"], config_dir);
   if (!db) return db.error();
   c.database = *db;
+  if (root["admin_socket"]) {
+    LK_TRY(s, scalar(root["admin_socket"], "admin_socket"));
+    if (s->empty()) return Error{"admin_socket: want a file path"};
+    c.admin_socket = resolve(config_dir, *s);
+  } else {
+    c.admin_socket = default_admin_socket(c.database, config_dir);
+  }
   if (root["prefixes"]) {
     if (auto st = parse_prefixes(root["prefixes"], c); !st) return st.error();
   }

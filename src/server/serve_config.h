@@ -25,6 +25,9 @@ struct ServeConfig {
   std::string tls_cert_path;  // both set: serve HTTPS
   std::string tls_key_path;
   store::StoreConfig database;
+  // The local admin socket (server/admin_socket.h); default: latchkey.sock
+  // next to the SQLite database file (default_admin_socket).
+  std::string admin_socket;
   std::string log_level = "info";
   int threads = 2;
   // Everything the server itself takes (keys are filled in from the files
@@ -44,6 +47,11 @@ Result<ServeConfig> load_serve_config(const std::string& path);
 // Reads a "privkey:<hex>" machine private key file, or creates one (mode
 // 0600) with a new random key when it does not exist.
 Result<key::MachinePrivate> load_or_create_private_key(const std::string& path, bool* created = nullptr);
+
+// Where the admin socket is when the config does not say: latchkey.sock
+// in the SQLite database's directory, or for PostgreSQL in the config
+// file's directory (`config_dir`; empty: the working directory).
+std::string default_admin_socket(const store::StoreConfig& database, const std::string& config_dir);
 
 // Splits "host:port" ("[v6]:port") into an endpoint.
 Result<transport::Tcp::endpoint> parse_listen_addr(std::string_view text);

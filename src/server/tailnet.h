@@ -122,6 +122,17 @@ class Tailnet {
   // Removes a node (admin delete, ephemeral cleanup): store, model, streams.
   Status delete_node(store::NodeId id);
 
+  // --- admin changes (tailnet_admin.cpp). Each writes the store first,
+  // then the model; the next tick() publishes the change to map streams.
+  Result<store::User> create_user(const store::NewUser& u, Clock::time_point now);
+  // Conflict (from the store) while the user owns nodes.
+  Status delete_user(store::UserId id);
+  // Sets the node's key expiry to `now`: peers see it Expired, the node
+  // sees its own key expiry and must log in again.
+  Result<store::Node> expire_node(store::NodeId id, Clock::time_point now);
+  // A new given name (MagicDNS label); AlreadyExists when another node has it.
+  Result<store::Node> rename_node(store::NodeId id, std::string_view given_name, Clock::time_point now);
+
   // --- map requests (map_service.cpp)
   struct MapStart {
     unsigned http_status = 200;

@@ -248,8 +248,8 @@ TEST(ControlServer, InteractiveRegistrationWaitsForApproval) {
     EXPECT_EQ(map.status, 200u);
     EXPECT_EQ(f.server->metrics().registrations("interactive"), 1u);
 
-    // Approval recorded in the database (what `latchkey nodes register`
-    // does) is picked up by the waiting followup.
+    // Approval recorded in the database by another process (not the admin
+    // socket, which approves through Tailnet) is picked up by the waiting followup.
     SimNode b;
     b.hostname = "desktop";
     CO_ASSERT_TRUE(co_await b.connect(f));

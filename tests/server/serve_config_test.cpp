@@ -28,6 +28,23 @@ TEST(ServeConfig, DefaultsWithoutAFile) {
   EXPECT_TRUE(c->server.tailnet.netmap.dns_config->proxied);
   EXPECT_EQ(c->server.tailnet.netmap.dns_config->domains, std::vector<std::string>{"tailnet.internal"});
   EXPECT_EQ(c->server.tailnet.ephemeral_inactivity_timeout, std::chrono::seconds(120));
+  // The admin socket sits next to the database file.
+  EXPECT_EQ(c->database.sqlite_path, "/etc/lk/latchkey.db");
+  EXPECT_EQ(c->admin_socket, "/etc/lk/latchkey.sock");
+  EXPECT_EQ(parse_serve_config("", "")->admin_socket, "latchkey.sock");
+}
+
+TEST(ServeConfig, AdminSocketPath) {
+  EXPECT_EQ(parse_serve_config("database: {type: sqlite, path: /var/lib/lk/state.db}\n", "/etc/lk")->admin_socket,
+            "/var/lib/lk/latchkey.sock");
+  EXPECT_EQ(parse_serve_config("admin_socket: run/admin.sock\n", "/etc/lk")->admin_socket, "/etc/lk/run/admin.sock");
+  EXPECT_EQ(parse_serve_config("admin_socket: /run/lk.sock\n", "/etc/lk")->admin_socket, "/run/lk.sock");
+  store::StoreConfig pg;
+  pg.backend = store::Backend::Postgres;
+  EXPECT_EQ(default_admin_socket(pg, "/etc/lk"), "/etc/lk/latchkey.sock");
+  auto empty = parse_serve_config("admin_socket: \"\"\n", "/etc/lk");
+  EXPECT_FALSE(empty.ok());
+  EXPECT_NE(empty.message().find("admin_socket"), std::string::npos);
 }
 
 TEST(ServeConfig, TheDocumentedExampleParses) {
