@@ -134,15 +134,19 @@ asio::awaitable<void> handle_map(std::shared_ptr<ControlServer::Shared> sh, cons
   auto keepalive_at = next_keepalive();
   while (true) {
     bool ended = false;
-    auto messages = stream.take(ended);
     bool ok = true;
-    for (const auto& m : messages) {
-      if (!co_await res.write(*m.frame)) {
-        ok = false;
-        break;
+    {
+      // Scoped so that the frames (a full map is megabytes at thousands of
+      // nodes) are released before the stream goes idle.
+      auto messages = stream.take(ended);
+      for (const auto& m : messages) {
+        if (!co_await res.write(*m.frame)) {
+          ok = false;
+          break;
+        }
       }
+      if (!messages.empty()) keepalive_at = next_keepalive();
     }
-    if (!messages.empty()) keepalive_at = next_keepalive();
     if (!ok || ended || !res.is_open() || co_await cancelled()) break;
     if (std::chrono::steady_clock::now() >= keepalive_at) {
       if (!co_await res.write(keepalive)) break;

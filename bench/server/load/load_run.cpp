@@ -531,7 +531,8 @@ Result<LoadResult> run_load(const LoadOptions& o) {
   // Phase 2: every node opens its streaming map; done when each node's view
   // holds all N-1 peers.
   say("N=" + std::to_string(o.nodes) + ": registered in " + std::to_string(result.register_seconds) +
-      " s; opening map streams");
+      " s (server RSS " + std::to_string(result.server_registered.rss_kib) + " KiB, pid " + std::to_string(pid) +
+      "); opening map streams");
   const auto t_online = SteadyClock::now();
   std::vector<std::atomic<std::size_t>> next_online(ios.size());
   for (std::size_t t = 0; t < ios.size(); ++t) {
@@ -556,6 +557,8 @@ Result<LoadResult> run_load(const LoadOptions& o) {
   if (!all_online) sh.fail("online phase did not finish in time");
 
   // Idle: let the last batches drain, then read the memory.
+  say("N=" + std::to_string(o.nodes) + ": all online (server RSS " + std::to_string(result.server_online.rss_kib) +
+      " KiB); settling");
   std::this_thread::sleep_for(o.settle);
   result.server_idle = stats_or_zero(pid);
 

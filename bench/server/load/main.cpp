@@ -32,7 +32,7 @@ using namespace latchkey::load;
 
 int usage() {
   std::cerr << "usage: latchkey_load [--nodes N[,N...]] [--changes K] [--client-threads T] [--server-threads T]\n"
-               "                     [--in-flight M] [--server-binary PATH] [--keep] [--no-encode]\n";
+               "                     [--in-flight M] [--settle-ms MS] [--server-binary PATH] [--keep] [--no-encode]\n";
   return 2;
 }
 
@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
         base.in_flight = std::stoul(value());
       } else if (a == "--server-binary") {
         base.server_binary = value();
+      } else if (a == "--settle-ms") {
+        base.settle = std::chrono::milliseconds(std::stol(value()));
       } else if (a == "--keep") {
         keep = true;
       } else if (a == "--no-encode") {
