@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "crypto/random.h"
+#include "server/heap_release.h"
 #include "server/map_frame.h"
 #include "tailcfg/codec.h"
 
@@ -265,6 +266,7 @@ void ControlServer::start() {
   asio::co_spawn(
       sh->tick_timer->get_executor(),
       [sh]() -> asio::awaitable<void> {
+        HeapRelease heap;
         while (!sh->stopped.load()) {
           sh->tick_timer->expires_after(sh->config.batch_window);
           boost::system::error_code ec;
@@ -275,6 +277,8 @@ void ControlServer::start() {
           } catch (const std::exception& e) {
             spdlog::error("tailnet tick: {}", e.what());
           }
+          (void)heap.tick(sh->metrics->map_bytes("full") + sh->metrics->map_bytes("delta"),
+                          std::chrono::steady_clock::now());
         }
       },
       asio::detached);
