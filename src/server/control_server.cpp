@@ -198,7 +198,11 @@ transport::Http1Response plain(unsigned status, std::string content_type, std::s
 
 }  // namespace
 
-ControlServer::~ControlServer() { stop(); }
+ControlServer::~ControlServer() {
+  stop();
+  // Stream ends after stop() queued their last-seen times.
+  if (tailnet_) tailnet_->flush_status();
+}
 
 Result<std::unique_ptr<ControlServer>> ControlServer::create(asio::io_context& io, ControlServerConfig config,
                                                              std::shared_ptr<store::Store> store) {
@@ -290,6 +294,8 @@ void ControlServer::stop() {
   asio::post(timer->get_executor(), [timer] { timer->cancel(); });
   shared_->server = nullptr;
   if (server_) server_->stop();
+  // Status queued since the last batch (last seen, endpoints) is saved.
+  tailnet_->flush_status();
 }
 
 std::string ControlServer::metrics_text() {
