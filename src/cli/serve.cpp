@@ -4,8 +4,13 @@
 // opens the local admin socket (server/admin_socket.h: mode 0600, what the
 // users, keys and nodes commands talk to)
 // and prints how to join a client. Stops cleanly on SIGINT/SIGTERM.
+#include <sys/resource.h>
+
 #include <iostream>
 #include <thread>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -23,7 +28,25 @@ namespace {
 
 namespace asio = boost::asio;
 
+// Process settings for a server holding one connection per node: the
+// open-file limit raised to its hard maximum, and glibc's malloc told to
+// serve blocks from 128 KiB up (full maps of large tailnets run to
+// megabytes) with mmap at that fixed threshold, so that they go back to the
+// system once sent; the default threshold adapts upward after such frees
+// and then leaves the memory fragmented in the heap of an idle server.
+void tune_process() {
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+  }
+#if defined(__GLIBC__)
+  (void)::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
 int run_serve(const std::string& config_path) {
+  tune_process();
   auto config = server::load_serve_config(config_path);
   if (!config) {
     std::cerr << "latchkey serve: " << config.message() << "\n";

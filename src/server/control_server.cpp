@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "crypto/random.h"
+#include "server/heap_release.h"
 #include "server/map_frame.h"
 #include "tailcfg/codec.h"
 
@@ -134,15 +135,19 @@ asio::awaitable<void> handle_map(std::shared_ptr<ControlServer::Shared> sh, cons
   auto keepalive_at = next_keepalive();
   while (true) {
     bool ended = false;
-    auto messages = stream.take(ended);
     bool ok = true;
-    for (const auto& m : messages) {
-      if (!co_await res.write(*m.frame)) {
-        ok = false;
-        break;
+    {
+      // Scoped so that the frames (a full map is megabytes at thousands of
+      // nodes) are released before the stream goes idle.
+      auto messages = stream.take(ended);
+      for (const auto& m : messages) {
+        if (!co_await res.write(*m.frame)) {
+          ok = false;
+          break;
+        }
       }
+      if (!messages.empty()) keepalive_at = next_keepalive();
     }
-    if (!messages.empty()) keepalive_at = next_keepalive();
     if (!ok || ended || !res.is_open() || co_await cancelled()) break;
     if (std::chrono::steady_clock::now() >= keepalive_at) {
       if (!co_await res.write(keepalive)) break;
@@ -193,7 +198,11 @@ transport::Http1Response plain(unsigned status, std::string content_type, std::s
 
 }  // namespace
 
-ControlServer::~ControlServer() { stop(); }
+ControlServer::~ControlServer() {
+  stop();
+  // Stream ends after stop() queued their last-seen times.
+  if (tailnet_) tailnet_->flush_status();
+}
 
 Result<std::unique_ptr<ControlServer>> ControlServer::create(asio::io_context& io, ControlServerConfig config,
                                                              std::shared_ptr<store::Store> store) {
@@ -261,6 +270,7 @@ void ControlServer::start() {
   asio::co_spawn(
       sh->tick_timer->get_executor(),
       [sh]() -> asio::awaitable<void> {
+        HeapRelease heap;
         while (!sh->stopped.load()) {
           sh->tick_timer->expires_after(sh->config.batch_window);
           boost::system::error_code ec;
@@ -271,6 +281,8 @@ void ControlServer::start() {
           } catch (const std::exception& e) {
             spdlog::error("tailnet tick: {}", e.what());
           }
+          (void)heap.tick(sh->metrics->map_bytes("full") + sh->metrics->map_bytes("delta"),
+                          std::chrono::steady_clock::now());
         }
       },
       asio::detached);
@@ -282,6 +294,8 @@ void ControlServer::stop() {
   asio::post(timer->get_executor(), [timer] { timer->cancel(); });
   shared_->server = nullptr;
   if (server_) server_->stop();
+  // Status queued since the last batch (last seen, endpoints) is saved.
+  tailnet_->flush_status();
 }
 
 std::string ControlServer::metrics_text() {

@@ -108,6 +108,8 @@ std::string Tailnet::unique_given_name(std::string_view hostname) const {
 
 void Tailnet::publish_node(const store::Node& n, Clock::time_point now) {
   user_locked(n.user_id);
+  // The stored record is newer than any status queued before it.
+  pending_status_.erase(n.id);
   if (auto it = netmap_.node(n.id); it != nullptr) {
     // A changed given name frees the old one.
     for (auto g = given_name_owner_.begin(); g != given_name_owner_.end();) {

@@ -103,6 +103,7 @@ void Tailnet::remove_locked(NodeId id) {
     g = g->second == id ? given_name_owner_.erase(g) : std::next(g);
   }
   netmap_.remove_node(id);
+  pending_status_.erase(id);
   ephemeral_.erase(id);
   ephemeral_offline_since_.erase(id);
   end_streams_locked(id);
@@ -134,7 +135,6 @@ Tailnet::MapStart Tailnet::handle_map(ByteView body, const key::MachinePublic& m
     return out;
   }
   const bool zstd = req->compress == "zstd";
-  std::optional<store::NodeStatusUpdate> persist;
   NodeId id = 0;
   {
     std::lock_guard lock(mu_);
@@ -163,7 +163,7 @@ Tailnet::MapStart Tailnet::handle_map(ByteView body, const key::MachinePublic& m
       }
       if (!req->endpoints.empty() && netmap_.update_endpoints(id, req->endpoints)) u.endpoints = req->endpoints;
       u.last_seen = now;
-      persist = std::move(u);
+      queue_status_locked(id, std::move(u));
     }
     // Online first, so that the full map is the node's latest state.
     if (req->stream && !req->read_only) {
@@ -184,17 +184,42 @@ Tailnet::MapStart Tailnet::handle_map(ByteView body, const key::MachinePublic& m
       metrics_->map_streams.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  if (persist) {
-    if (auto st = store_->update_node_status(id, *persist, now); !st) {
-      metrics_->error("store");
-      spdlog::warn("node {}: saving map request state: {}", id, st.message());
-    }
-  }
   return out;
 }
 
+void Tailnet::queue_status_locked(NodeId id, store::NodeStatusUpdate u) {
+  store::NodeStatusUpdate& q = pending_status_[id];
+  if (u.endpoints) q.endpoints = std::move(u.endpoints);
+  if (u.disco_key) q.disco_key = u.disco_key;
+  if (u.hostinfo_json) q.hostinfo_json = std::move(u.hostinfo_json);
+  if (u.hostname) q.hostname = std::move(u.hostname);
+  if (u.last_seen) q.last_seen = u.last_seen;
+}
+
+void Tailnet::flush_status() {
+  std::lock_guard flush_lock(flush_mu_);
+  std::map<NodeId, store::NodeStatusUpdate> batch;
+  {
+    std::lock_guard lock(mu_);
+    batch.swap(pending_status_);
+  }
+  if (batch.empty()) return;
+  const auto now = Clock::now();
+  auto st = store_->transact([&](store::Transaction& tx) -> Status {
+    for (const auto& [id, u] : batch) {
+      auto one = tx.update_node_status(id, u, now);
+      // A node deleted meanwhile has no status left to save.
+      if (!one && one.kind() != ErrorKind::NotFound) return one;
+    }
+    return {};
+  });
+  if (!st) {
+    metrics_->error("store");
+    spdlog::warn("saving the status of {} node(s): {}", batch.size(), st.message());
+  }
+}
+
 void Tailnet::close_stream(const std::shared_ptr<MapStream>& stream, Clock::time_point now) {
-  bool went_offline = false;
   const NodeId id = stream->node();
   {
     std::lock_guard lock(mu_);
@@ -210,19 +235,25 @@ void Tailnet::close_stream(const std::shared_ptr<MapStream>& stream, Clock::time
       }
     }
     if (!stream->read_only() && !others && netmap_.node(id) != nullptr) {
-      went_offline = netmap_.set_online(id, false, to_go_time(now));
+      if (netmap_.set_online(id, false, to_go_time(now))) {
+        store::NodeStatusUpdate u;
+        u.last_seen = now;
+        queue_status_locked(id, std::move(u));
+      }
       if (ephemeral_.count(id)) ephemeral_offline_since_[id] = now;
     }
-  }
-  if (went_offline) {
-    store::NodeStatusUpdate u;
-    u.last_seen = now;
-    (void)store_->update_node_status(id, u, now);
   }
 }
 
 void Tailnet::tick(Clock::time_point now) {
-  std::lock_guard lock(mu_);
+  {
+    std::lock_guard lock(mu_);
+    tick_locked(now);
+  }
+  flush_status();
+}
+
+void Tailnet::tick_locked(Clock::time_point now) {
   netmap_.expire_keys(to_go_time(now));
   if (netmap_.has_pending()) {
     NetmapDelta delta = netmap_.take_batch();

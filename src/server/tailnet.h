@@ -151,8 +151,17 @@ class Tailnet {
   void close_stream(const std::shared_ptr<MapStream>& stream, Clock::time_point now);
 
   // --- periodic work: flushes the change batch to every open stream,
-  // expires keys, removes inactive ephemeral nodes. Call every batch window.
+  // expires keys, removes inactive ephemeral nodes, writes the queued node
+  // status. Call every batch window.
   void tick(Clock::time_point now);
+  // Writes the node status that map requests and stream ends reported
+  // (last seen, endpoints, disco key, Hostinfo) to the store, all in one
+  // transaction. Status is soft state: it is queued rather than written
+  // (and fsynced) once per request, so that thousands of nodes connecting
+  // at once cost one commit per batch window instead of one each, and no
+  // I/O thread waits on the disk per map request. tick() calls this; call
+  // it once more when stopping.
+  void flush_status();
 
   // Read access for tests and metrics.
   std::size_t node_count() const;
@@ -176,6 +185,8 @@ class Tailnet {
   const store::User* user_locked(store::UserId id);
   void publish_node(const store::Node& n, Clock::time_point now);
   void remove_locked(NodeId id);
+  void queue_status_locked(NodeId id, store::NodeStatusUpdate u);
+  void tick_locked(Clock::time_point now);
   void end_streams_locked(NodeId id);
 
   TailnetConfig config_;
@@ -191,6 +202,8 @@ class Tailnet {
   std::set<NodeId> ephemeral_;
   Clock::time_point next_housekeeping_{};
   std::map<NodeId, Clock::time_point> ephemeral_offline_since_;
+  std::map<NodeId, store::NodeStatusUpdate> pending_status_;  // not yet written
+  std::mutex flush_mu_;  // one status flush at a time, outside mu_
 };
 
 }  // namespace latchkey::server

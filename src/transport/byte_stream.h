@@ -45,6 +45,13 @@ class ByteStream {
   // The peer's address for logs ("127.0.0.1:4242"), if known.
   virtual std::string remote_address() const = 0;
 
+  // Waits until read_some would not block (data, end of stream or an
+  // error), so that an idle reader need not hold a read buffer meanwhile —
+  // thousands of idle control connections are mostly waiting. Throws as
+  // read_some does when the stream is closed meanwhile. The default returns
+  // at once (the following read_some then does the waiting).
+  virtual asio::awaitable<void> wait_readable() { co_return; }
+
   // Whether the stream holds part of a message it cannot deliver yet (a
   // partially received Noise frame): reading must then finish within the
   // read timeout rather than the idle timeout.

@@ -71,11 +71,16 @@ asio::awaitable<void> Http2Connection::read_loop(Bytes initial_input) {
     feed(initial_input);
     wake_writer();
   }
-  Bytes buf(kReadChunk);
+  // The read buffer exists only while bytes are coming in: an idle
+  // connection waits for readability without one.
+  Bytes buf;
   while (!closing_) {
     update_read_deadline();
     std::size_t n = 0;
     try {
+      co_await stream_->wait_readable();
+      if (closing_) co_return;
+      if (buf.empty()) buf.resize(kReadChunk);
       n = co_await stream_->read_some(buf);
     } catch (...) {
       if (!closing_) {
@@ -93,13 +98,13 @@ asio::awaitable<void> Http2Connection::read_loop(Bytes initial_input) {
       co_return;
     }
     feed(ByteView(buf.data(), n));
+    if (n < buf.size()) Bytes().swap(buf);  // drained for now
     wake_writer();
   }
 }
 
 asio::awaitable<void> Http2Connection::write_loop() {
-  Bytes out;
-  out.reserve(kWriteBatch);
+  Bytes out;  // holds memory only while there is something to write
   while (!closing_) {
     out.clear();
     while (out.size() < kWriteBatch) {
@@ -110,6 +115,7 @@ asio::awaitable<void> Http2Connection::write_loop() {
         co_return;
       }
       if (n == 0) break;
+      if (out.capacity() == 0) out.reserve(kWriteBatch);
       out.insert(out.end(), data, data + n);
     }
     if (!out.empty()) {
@@ -132,6 +138,7 @@ asio::awaitable<void> Http2Connection::write_loop() {
       stream_->close();
       co_return;
     }
+    Bytes().swap(out);
     co_await writer_wake_.wait();
   }
 }

@@ -29,8 +29,7 @@ NoiseStream::NoiseStream(std::unique_ptr<ByteStream> lower, noise::Conn conn, By
       handshake_hash_(conn.handshake_hash()),
       tx_(conn.take_sender()),
       rx_(conn.take_receiver()),
-      counters_(counters),
-      rx_wire_(kReadChunk) {
+      counters_(counters) {
   if (!initial_ciphertext.empty()) decode(initial_ciphertext);
 }
 
@@ -50,6 +49,7 @@ asio::awaitable<std::size_t> NoiseStream::read_some(std::span<std::uint8_t> into
     plain_.clear();
     plain_pos_ = 0;
     if (rx_error_) throw TransportError(rx_error_->reason, rx_error_->message);
+    if (rx_wire_.empty()) rx_wire_.resize(kReadChunk);
     std::size_t n = co_await lower_->read_some(rx_wire_);
     if (n == 0) {
       auto end = rx_.end_of_stream();
@@ -64,12 +64,22 @@ asio::awaitable<std::size_t> NoiseStream::read_some(std::span<std::uint8_t> into
   co_return n;
 }
 
+asio::awaitable<void> NoiseStream::wait_readable() {
+  if (plain_pos_ < plain_.size() || rx_error_) co_return;
+  Bytes().swap(plain_);
+  plain_pos_ = 0;
+  Bytes().swap(rx_wire_);
+  co_await lower_->wait_readable();
+}
+
 asio::awaitable<void> NoiseStream::write_all(ByteView data) {
   if (data.empty()) co_return;
-  tx_wire_.resize(noise::RecordSealer::sealed_size(data.size()));
-  auto sealed = tx_.seal(data, tx_wire_);
+  // Sealed into a buffer that lives only for this write: a long-lived
+  // connection should not keep its largest write's worth of memory.
+  Bytes wire(noise::RecordSealer::sealed_size(data.size()));
+  auto sealed = tx_.seal(data, wire);
   if (!sealed.ok()) throw TransportError(CloseReason::IoError, "noise: " + sealed.message());
-  co_await lower_->write_all(ByteView(tx_wire_.data(), *sealed));
+  co_await lower_->write_all(ByteView(wire.data(), *sealed));
   if (counters_) counters_->bytes_sent.fetch_add(data.size(), std::memory_order_relaxed);
 }
 

@@ -26,6 +26,8 @@ class NoiseStream final : public ByteStream {
 
   asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> into) override;
   asio::awaitable<void> write_all(ByteView data) override;
+  // Releases the read buffers while nothing is pending, then waits below.
+  asio::awaitable<void> wait_readable() override;
   void close() noexcept override { lower_->close(); }
   asio::any_io_executor executor() const override { return lower_->executor(); }
   std::string remote_address() const override { return lower_->remote_address(); }
@@ -45,11 +47,10 @@ class NoiseStream final : public ByteStream {
   noise::RecordSealer tx_;
   noise::RecordDecoder rx_;
   TransportCounters* counters_;
-  Bytes rx_wire_;        // read buffer for ciphertext
-  Bytes plain_;          // decrypted, not yet delivered
+  Bytes rx_wire_;        // read buffer for ciphertext (released while idle)
+  Bytes plain_;          // decrypted, not yet delivered (released while idle)
   std::size_t plain_pos_ = 0;
   std::optional<Failure> rx_error_;  // reported once the plaintext before it is delivered
-  Bytes tx_wire_;
 };
 
 // The CloseReason for an error text of noise::RecordDecoder.

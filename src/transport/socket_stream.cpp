@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -50,6 +51,22 @@ asio::awaitable<std::size_t> SocketStream<Stream>::read_some(std::span<std::uint
   if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) co_return 0;
   if (ec) throw boost::system::system_error(ec);
   co_return n;
+}
+
+template <class Stream>
+asio::awaitable<void> SocketStream<Stream>::wait_readable() {
+  if constexpr (std::is_same_v<Stream, Tcp::socket>) {
+    if (prefix_used_ < prefix_.size()) co_return;
+    // A one-byte MSG_PEEK receive rather than async_wait: a receive tries
+    // the socket first, so bytes left over from an earlier short read are
+    // seen at once (a wait only completes on the next readiness edge).
+    std::uint8_t probe = 0;
+    boost::system::error_code ec;
+    co_await stream_.async_receive(asio::buffer(&probe, 1), Tcp::socket::message_peek,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+    if (ec && ec != asio::error::eof) throw boost::system::system_error(ec);
+  }
+  co_return;
 }
 
 template <class Stream>

@@ -22,6 +22,9 @@ class SocketStream final : public ByteStream {
 
   asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> into) override;
   asio::awaitable<void> write_all(ByteView data) override;
+  // Plain TCP waits for readability; TLS returns at once (the TLS stream
+  // may hold decrypted bytes the socket no longer shows).
+  asio::awaitable<void> wait_readable() override;
   void close() noexcept override;
   asio::any_io_executor executor() const override;
   std::string remote_address() const override;
