@@ -118,8 +118,8 @@ int run_serve(const std::string& config_path) {
             << (*srv)->tailnet().node_count() << " node(s)\n"
             << "Admin socket: " << config->admin_socket << "\n"
             << "\nTo join a client:\n"
-            << "  latchkey users create NAME\n"
-            << "  latchkey keys create --user NAME          # prints a pre-auth key\n"
+            << "  latchkey users create NAME --socket " << config->admin_socket << "\n"
+            << "  latchkey keys create --user NAME --socket " << config->admin_socket << "   # prints a pre-auth key\n"
             << "  tailscale up --login-server " << config->server_url << " --auth-key <key>\n"
             << "\nHealth: " << config->server_url << "/health   Metrics: " << config->server_url << "/metrics\n"
             << std::flush;
