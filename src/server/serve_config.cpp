@@ -86,7 +86,9 @@ Result<std::vector<std::string>> string_list(const YAML::Node& n, const std::str
 Status check_keys(const YAML::Node& map, const std::string& where, std::initializer_list<std::string_view> allowed) {
   if (!map.IsMap()) return Error{where + ": want a mapping"};
   for (const auto& kv : map) {
-    const std::string k = kv.first.as<std::string>();
+    // A key may itself be a sequence or mapping in YAML: not a setting name.
+    if (!kv.first.IsScalar()) return Error{(where.empty() ? std::string("config") : where) + ": a key is not a name"};
+    const std::string k = kv.first.Scalar();
     bool ok = false;
     for (auto a : allowed) ok = ok || a == k;
     if (!ok) return Error{(where.empty() ? "" : where + ".") + k + ": unknown setting"};
