@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "crypto/ed25519_challenge.h"
+#include "crypto/ed25519_double_base.h"
+#include "crypto/ed25519_key_cache.h"
 #include "crypto/ed25519_point.h"
 #include "crypto/ed25519_scalar.h"
 #include "crypto/random.h"
@@ -46,11 +48,6 @@ bool sizes_ok(ByteView public_key, ByteView signature) {
   return public_key.size() == kEd25519PublicSize && signature.size() == kEd25519SignatureSize;
 }
 
-bool sodium_verify(ByteView public_key, ByteView message, ByteView signature) {
-  ensure_sodium();
-  return crypto_sign_verify_detached(signature.data(), message.data(), message.size(), public_key.data()) == 0;
-}
-
 // [S]B - [k]A for a decoded A, or nothing when A or S is unacceptable. Both
 // rules share this part; they differ in how the result is compared with R.
 std::optional<ed::Point> s_b_minus_k_a(ByteView public_key, ByteView message, ByteView signature) {
@@ -61,6 +58,31 @@ std::optional<ed::Point> s_b_minus_k_a(ByteView public_key, ByteView message, By
   const ed::Scalar k = ed::ChallengeHasher()(signature.data(), public_key.data(), message);
   const ed::Scalar s = ed::scalar_from_bytes(signature.data() + 32);
   return ed::double_scalar_mult_base_vartime(k, ed::point_negate(ed::to_extended(*a)), s);
+}
+
+// The path both public verifiers take: A from the key cache, R' = [S]B - [k]A
+// with the static base-point table, then R' encoded and compared with the
+// R bytes (one inversion). Equal encodings settle both rules (R is then
+// the canonical encoding of R', so [8](R' - R) is the identity as well).
+// Otherwise Go's rule rejects, and ZIP-215 decodes R leniently and checks
+// the cofactored equation, which small-order components and non-canonical
+// R encodings can still satisfy.
+bool verify_with_cache(ByteView public_key, ByteView message, ByteView signature, bool zip215) {
+  if (!sizes_ok(public_key, signature)) return false;
+  if ((signature[63] & 0xe0) != 0) return false;
+  const std::shared_ptr<const ed::DecodedKey> a = ed::verifier_key_cache().get(public_key.data());
+  if (!a) return false;
+  if (!ed::scalar_bytes_are_canonical(signature.data() + 32)) return false;
+  thread_local ed::ChallengeHasher hasher;
+  const ed::Scalar k = hasher(signature.data(), public_key.data(), message);
+  const ed::Scalar s = ed::scalar_from_bytes(signature.data() + 32);
+  const ed::Point r = ed::base_mult_minus_vartime(s, k, a->multiples);
+  const std::array<std::uint8_t, 32> encoded = ed::encode_point(r);
+  if (std::memcmp(encoded.data(), signature.data(), 32) == 0) return true;
+  if (!zip215) return false;
+  const std::optional<ed::AffinePoint> check_r = ed::decode_point(signature.data());
+  if (!check_r) return false;
+  return ed::is_identity(ed::mul_by_cofactor(ed::point_sub(r, ed::to_cached(ed::to_extended(*check_r)))));
 }
 
 }  // namespace
@@ -84,13 +106,11 @@ bool ed25519_verify_zip215_exact(ByteView public_key, ByteView message, ByteView
 }
 
 bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature) {
-  if (!sizes_ok(public_key, signature)) return false;
-  return sodium_verify(public_key, message, signature) || ed25519_verify_exact(public_key, message, signature);
+  return verify_with_cache(public_key, message, signature, false);
 }
 
 bool ed25519_verify_zip215(ByteView public_key, ByteView message, ByteView signature) {
-  if (!sizes_ok(public_key, signature)) return false;
-  return sodium_verify(public_key, message, signature) || ed25519_verify_zip215_exact(public_key, message, signature);
+  return verify_with_cache(public_key, message, signature, true);
 }
 
 }  // namespace latchkey::crypto

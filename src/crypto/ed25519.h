@@ -15,15 +15,18 @@
 //    original bytes, and the cofactored [8]([S]B - R - [k]A) must be the
 //    identity.
 //
-// Fast path: a signature that libsodium's strict crypto_sign_verify_detached
-// accepts is accepted by both rules (libsodium additionally demands a
-// canonical, non-small-order A and a canonical R, and checks the cofactorless
-// equation, which implies the cofactored one), so libsodium answers first and
-// only its rejections run the exact rule. The exact rules are our own group
-// code (ed25519_field.h, ed25519_point.h): libsodium and OpenSSL reject the
-// lenient encodings these rules must accept, so neither can be reused there.
-// SHA-512 and the reduction mod L come from libsodium (crypto_hash_sha512,
-// crypto_core_ed25519_scalar_reduce), well-tested code that needs no leniency.
+// Both public verifiers run one code path (ed25519.cpp): A comes from a
+// small cache of decoded keys (ed25519_key_cache.h), R' = [S]B - [k]A from
+// the double-base multiplication with a static base-point table
+// (ed25519_double_base.h), and R' is encoded and compared with the R bytes;
+// equal bytes settle both rules, and only ZIP-215 goes on, when they
+// differ, to decode R and check the cofactored equation. This is faster
+// than libsodium's crypto_sign_verify_detached (docs/performance.md), so
+// libsodium is not consulted. The group code is ours (ed25519_field.h,
+// ed25519_point.h): libsodium and OpenSSL reject the lenient encodings
+// these rules must accept. SHA-512 comes from OpenSSL, the reduction mod L
+// from libsodium (crypto_core_ed25519_scalar_reduce), well-tested code
+// that needs no leniency.
 //
 // Batch verification (ed25519_verify_zip215_batch) checks many ZIP-215
 // signatures at once with one random linear combination; see below.
@@ -56,8 +59,10 @@ Ed25519Signature ed25519_sign(const Ed25519Private& priv, ByteView message);
 bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature);
 bool ed25519_verify_zip215(ByteView public_key, ByteView message, ByteView signature);
 
-// The same two rules without the libsodium fast path (for tests, fuzzing and
-// benchmarks; the verdicts are identical, only slower).
+// The same two rules computed the plain way, as a reference for tests,
+// fuzzing and benchmarks: A decoded on every call, the generic
+// double_scalar_mult_base_vartime, and for ZIP-215 always the cofactored
+// equation. The verdicts are identical to the functions above.
 bool ed25519_verify_exact(ByteView public_key, ByteView message, ByteView signature);
 bool ed25519_verify_zip215_exact(ByteView public_key, ByteView message, ByteView signature);
 

@@ -1,8 +1,8 @@
 // Ed25519 signing and the two single-signature verifiers (ed25519.h):
 // RFC 8032 section 7.1 vectors, the 196 ZIP-215 edge cases, the crafted
 // signatures whose verdicts upstream Go computed (chains.json,
-// node_key_signature.json), and agreement of the libsodium fast path with
-// the exact rules.
+// node_key_signature.json), and agreement of the fast path (key cache and
+// double-base multiplication) with the exact rules.
 #include <sodium.h>
 
 #include <algorithm>
