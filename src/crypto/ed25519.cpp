@@ -76,7 +76,8 @@ bool verify_with_cache(ByteView public_key, ByteView message, ByteView signature
   thread_local ed::ChallengeHasher hasher;
   const ed::Scalar k = hasher(signature.data(), public_key.data(), message);
   const ed::Scalar s = ed::scalar_from_bytes(signature.data() + 32);
-  const ed::Point r = ed::base_mult_minus_vartime(s, k, a->multiples);
+  const ed::Point r = a->wide ? ed::base_mult_minus_vartime(s, k, *a->wide)
+                              : ed::base_mult_minus_vartime(s, k, a->multiples);
   const std::array<std::uint8_t, 32> encoded = ed::encode_point(r);
   if (std::memcmp(encoded.data(), signature.data(), 32) == 0) return true;
   if (!zip215) return false;

@@ -1,5 +1,7 @@
 #include "crypto/ed25519_double_base.h"
 
+#include <tuple>
+
 namespace latchkey::crypto::edwards25519 {
 namespace {
 
@@ -84,14 +86,39 @@ OddMultiples odd_multiples_of(const AffinePoint& a) {
   return out;
 }
 
+WideOddMultiples wide_odd_multiples_of(const AffinePoint& a) {
+  constexpr std::size_t n = std::tuple_size_v<decltype(WideOddMultiples::p)>;
+  std::array<Point, n> points;
+  const Point p = edwards25519::to_extended(a);
+  const CachedPoint twice = to_cached(point_double(p));
+  points[0] = p;
+  for (std::size_t i = 1; i < n; ++i) points[i] = point_add(points[i - 1], twice);
+  // One inversion for all Z (Montgomery's trick): prefix[i] = Z0 ... Zi.
+  // Z is never zero: the addition formulas are complete on this curve.
+  std::array<FieldElement, n> prefix;
+  prefix[0] = points[0].Z;
+  for (std::size_t i = 1; i < n; ++i) prefix[i] = fe_mul(prefix[i - 1], points[i].Z);
+  FieldElement inv = fe_invert(prefix[n - 1]);  // 1 / (Z0 ... Z(n-1))
+  WideOddMultiples out;
+  for (std::size_t i = n; i-- > 0;) {
+    const FieldElement zinv = i > 0 ? fe_mul(inv, prefix[i - 1]) : inv;
+    if (i > 0) inv = fe_mul(inv, points[i].Z);
+    out.p[i] = to_affine_cached(AffinePoint{fe_mul(points[i].X, zinv), fe_mul(points[i].Y, zinv)});
+  }
+  return out;
+}
+
 const std::array<AffineCachedPoint, 64>& basepoint_odd_multiples() {
   static const std::array<AffineCachedPoint, 64> table = build_basepoint_table();
   return table;
 }
 
-Point base_mult_minus_vartime(const Scalar& s, const Scalar& k, const OddMultiples& a) {
+namespace {
+
+template <int kWidth, typename Table>
+Point base_mult_minus(const Scalar& s, const Scalar& k, const Table& a) {
   const std::array<std::int8_t, 256> s_naf = scalar_naf(s, 8);
-  const std::array<std::int8_t, 256> k_naf = scalar_naf(k, 5);
+  const std::array<std::int8_t, 256> k_naf = scalar_naf(k, kWidth);
   const std::array<AffineCachedPoint, 64>& b_table = basepoint_odd_multiples();
 
   int top = 255;
@@ -109,6 +136,16 @@ Point base_mult_minus_vartime(const Scalar& s, const Scalar& k, const OddMultipl
     if (i > 0) r = to_projective(c);
   }
   return to_extended(c);
+}
+
+}  // namespace
+
+Point base_mult_minus_vartime(const Scalar& s, const Scalar& k, const OddMultiples& a) {
+  return base_mult_minus<5>(s, k, a);
+}
+
+Point base_mult_minus_vartime(const Scalar& s, const Scalar& k, const WideOddMultiples& a) {
+  return base_mult_minus<7>(s, k, a);
 }
 
 }  // namespace latchkey::crypto::edwards25519

@@ -26,32 +26,54 @@ DecodedKeyCache::DecodedKeyCache(std::size_t capacity) : capacity_(capacity == 0
 
 std::shared_ptr<const DecodedKey> DecodedKeyCache::get(const std::uint8_t* key32) {
   const ByteArray<32> key = key_bytes(key32);
+  std::shared_ptr<const DecodedKey> found;
+  bool build_wide = false;
   {
     const std::lock_guard lock(mutex_);
     auto it = index_.find(key);
     if (it != index_.end()) {
       order_.splice(order_.begin(), order_, it->second);
-      return it->second->second;
+      Entry& entry = *it->second;
+      found = entry.decoded;
+      if (!found->wide && !entry.upgrading) build_wide = entry.upgrading = true;
     }
+  }
+  if (found) {
+    if (build_wide) upgrade(key, found);
+    return found;
   }
   // Decode outside the lock: another thread may insert the same key
   // meanwhile, and then the first insertion is kept.
   const std::optional<AffinePoint> point = decode_point(key32);
   if (!point) return nullptr;
-  auto decoded = std::make_shared<const DecodedKey>(DecodedKey{*point, odd_multiples_of(*point)});
+  auto decoded = std::make_shared<const DecodedKey>(DecodedKey{*point, odd_multiples_of(*point), std::nullopt});
   const std::lock_guard lock(mutex_);
   auto it = index_.find(key);
   if (it != index_.end()) {
     order_.splice(order_.begin(), order_, it->second);
-    return it->second->second;
+    return it->second->decoded;
   }
   if (index_.size() >= capacity_) {
-    index_.erase(order_.back().first);
+    index_.erase(order_.back().key);
     order_.pop_back();
   }
-  order_.emplace_front(key, decoded);
+  order_.push_front(Entry{key, decoded, false});
   index_.emplace(key, order_.begin());
   return decoded;
+}
+
+void DecodedKeyCache::upgrade(const ByteArray<32>& key, std::shared_ptr<const DecodedKey>& decoded) {
+  auto wide = std::make_shared<const DecodedKey>(
+      DecodedKey{decoded->point, decoded->multiples, wide_odd_multiples_of(decoded->point)});
+  const std::lock_guard lock(mutex_);
+  auto it = index_.find(key);
+  // The entry may have been evicted (and even re-inserted) meanwhile; only
+  // the entry this thread marked is replaced.
+  if (it != index_.end() && it->second->decoded == decoded) {
+    it->second->decoded = wide;
+    it->second->upgrading = false;
+  }
+  decoded = std::move(wide);
 }
 
 std::size_t DecodedKeyCache::size() const {

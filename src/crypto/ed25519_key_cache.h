@@ -16,6 +16,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "base/bytes.h"
@@ -23,9 +24,13 @@
 
 namespace latchkey::crypto::edwards25519 {
 
+// A key's decoded point and its tables: the narrow table always, the wide
+// one once the key has been used twice (a key seen once, such as a
+// rotation signature's wrapping key, does not pay for the wide table).
 struct DecodedKey {
   AffinePoint point;
   OddMultiples multiples;
+  std::optional<WideOddMultiples> wide;
 };
 
 class DecodedKeyCache {
@@ -34,7 +39,8 @@ class DecodedKeyCache {
 
   // The decoded key for these 32 bytes (decode_point rules), decoding and
   // inserting it on a miss; null when the bytes are not a curve point
-  // (such bytes are not cached).
+  // (such bytes are not cached). The first hit on an entry replaces it
+  // with one that also holds the wide table (built outside the lock).
   std::shared_ptr<const DecodedKey> get(const std::uint8_t* key32);
 
   std::size_t size() const;
@@ -45,7 +51,12 @@ class DecodedKeyCache {
   struct KeyHash {
     std::size_t operator()(const ByteArray<32>& k) const;
   };
-  using Entry = std::pair<ByteArray<32>, std::shared_ptr<const DecodedKey>>;
+  struct Entry {
+    ByteArray<32> key;
+    std::shared_ptr<const DecodedKey> decoded;
+    bool upgrading = false;  // a thread is building the wide table
+  };
+  void upgrade(const ByteArray<32>& key, std::shared_ptr<const DecodedKey>& decoded);
 
   const std::size_t capacity_;
   mutable std::mutex mutex_;

@@ -227,10 +227,12 @@ TEST(Ed25519FastPath, BaseMultMinusMatchesLibsodium) {
     }
     const std::optional<ed::AffinePoint> a = ed::decode_point(a_enc);
     ASSERT_TRUE(a);
-    const ed::Point r = ed::base_mult_minus_vartime(ed::scalar_from_bytes(s), ed::scalar_from_bytes(k),
-                                                    ed::odd_multiples_of(*a));
-    const std::array<std::uint8_t, 32> got = ed::encode_point(r);
-    EXPECT_EQ(0, std::memcmp(got.data(), expected, 32)) << "case " << i;
+    const ed::Point narrow = ed::base_mult_minus_vartime(ed::scalar_from_bytes(s), ed::scalar_from_bytes(k),
+                                                         ed::odd_multiples_of(*a));
+    const ed::Point wide = ed::base_mult_minus_vartime(ed::scalar_from_bytes(s), ed::scalar_from_bytes(k),
+                                                       ed::wide_odd_multiples_of(*a));
+    EXPECT_EQ(0, std::memcmp(ed::encode_point(narrow).data(), expected, 32)) << "case " << i << " (width 5)";
+    EXPECT_EQ(0, std::memcmp(ed::encode_point(wide).data(), expected, 32)) << "case " << i << " (width 7)";
   }
 }
 
@@ -265,20 +267,41 @@ TEST(Ed25519KeyCache, EvictsTheLeastRecentlyUsedKey) {
   for (int i = 0; i < 5; ++i) keys.push_back(fresh_signed());
   for (int i = 0; i < 4; ++i) ASSERT_NE(cache.get(keys[static_cast<std::size_t>(i)].pub.data()), nullptr);
   EXPECT_EQ(cache.size(), 4u);
-  const auto first = cache.get(keys[0].pub.data());  // key 0 is now the most recent; key 1 the least
+  ASSERT_NE(cache.get(keys[0].pub.data()), nullptr);  // key 0 is now the most recent; key 1 the least
   ASSERT_NE(cache.get(keys[4].pub.data()), nullptr);
   EXPECT_EQ(cache.size(), 4u);
   EXPECT_TRUE(cache.contains(keys[0].pub.data()));
   EXPECT_FALSE(cache.contains(keys[1].pub.data()));
   EXPECT_TRUE(cache.contains(keys[2].pub.data()));
   EXPECT_TRUE(cache.contains(keys[4].pub.data()));
-  // A hit returns the same entry; an evicted one is decoded again, equal in value.
-  EXPECT_EQ(cache.get(keys[0].pub.data()), first);
+  // An evicted key is decoded again, equal in value.
   const auto again = cache.get(keys[1].pub.data());
   ASSERT_NE(again, nullptr);
   const auto direct = ed::decode_point(keys[1].pub.data());
   EXPECT_TRUE(ed::point_equal(ed::to_extended(again->point), ed::to_extended(*direct)));
   EXPECT_EQ(cache.size(), 4u);
+}
+
+TEST(Ed25519KeyCache, TheSecondUseBuildsTheWideTable) {
+  ed::DecodedKeyCache cache(4);
+  const Signed s = fresh_signed();
+  const auto once = cache.get(s.pub.data());
+  ASSERT_NE(once, nullptr);
+  EXPECT_FALSE(once->wide);
+  const auto twice = cache.get(s.pub.data());
+  ASSERT_NE(twice, nullptr);
+  ASSERT_TRUE(twice->wide);
+  EXPECT_EQ(cache.get(s.pub.data()), twice);  // from now on the same entry
+  EXPECT_EQ(cache.size(), 1u);
+  // Both tables hold A's odd multiples: 1A..15A and 1A..63A.
+  const ed::Point a = ed::to_extended(twice->point);
+  for (std::size_t i = 0; i < twice->wide->p.size(); ++i) {
+    const ed::Point expected = ed::scalar_mult_reference(ed::Scalar{{2 * i + 1, 0, 0, 0}}, a);
+    EXPECT_TRUE(ed::point_equal(ed::point_add(ed::point_identity(), twice->wide->p[i]), expected)) << i;
+    if (i < twice->multiples.p.size()) {
+      EXPECT_TRUE(ed::point_equal(ed::point_add(ed::point_identity(), twice->multiples.p[i]), expected)) << i;
+    }
+  }
 }
 
 TEST(Ed25519KeyCache, BytesThatAreNoPointAreNotCached) {
