@@ -5,19 +5,73 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "crypto/random.h"
 
 namespace latchkey::crypto {
 namespace {
 
-EVP_CIPHER_CTX* new_context(const EVP_CIPHER* cipher, const ChaChaKey& key, int encrypt) {
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  if (ctx == nullptr || EVP_CipherInit_ex(ctx, cipher, nullptr, key.data(), nullptr, encrypt) != 1) {
+// The cipher, fetched once: an EVP_CIPHER_CTX initialised from the legacy
+// EVP_chacha20_poly1305() would look the provider's implementation up again
+// on every new context.
+const EVP_CIPHER* chacha_cipher() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
+  if (cipher == nullptr) throw std::runtime_error("chacha20poly1305: OpenSSL has no ChaCha20-Poly1305");
+  return cipher;
+}
+
+constexpr std::size_t kPoolLimit = 16;  // per direction and thread
+
+// Released contexts of one thread, keyed with zeros while they wait.
+struct ContextPool {
+  std::vector<EVP_CIPHER_CTX*> free[2];  // [0] open, [1] seal
+  ~ContextPool();
+};
+
+thread_local bool pool_gone = false;  // set once this thread's pool is destroyed
+thread_local ContextPool pool;
+
+ContextPool::~ContextPool() {
+  pool_gone = true;
+  for (auto& list : free) {
+    for (EVP_CIPHER_CTX* c : list) EVP_CIPHER_CTX_free(c);
+    list.clear();
+  }
+}
+
+EVP_CIPHER_CTX* take_context(const ChaChaKey& key, int encrypt) {
+  EVP_CIPHER_CTX* ctx = nullptr;
+  if (!pool_gone && !pool.free[encrypt].empty()) {
+    ctx = pool.free[encrypt].back();
+    pool.free[encrypt].pop_back();
+    if (EVP_CipherInit_ex(ctx, nullptr, nullptr, key.data(), nullptr, encrypt) == 1) return ctx;
+    EVP_CIPHER_CTX_free(ctx);
+    throw std::runtime_error("chacha20poly1305: OpenSSL key setup failed");
+  }
+  ctx = EVP_CIPHER_CTX_new();
+  if (ctx == nullptr || EVP_CipherInit_ex(ctx, chacha_cipher(), nullptr, key.data(), nullptr, encrypt) != 1) {
     EVP_CIPHER_CTX_free(ctx);
     throw std::runtime_error("chacha20poly1305: OpenSSL context setup failed");
   }
   return ctx;
+}
+
+// Wipes the key out of ctx (re-keys it with zeros) and keeps it for reuse,
+// or frees it.
+void give_context(EVP_CIPHER_CTX* ctx, int encrypt) noexcept {
+  if (ctx == nullptr) return;
+  static const ChaChaKey zero_key{};
+  if (!pool_gone && pool.free[encrypt].size() < kPoolLimit &&
+      EVP_CipherInit_ex(ctx, nullptr, nullptr, zero_key.data(), nullptr, encrypt) == 1) {
+    try {
+      pool.free[encrypt].push_back(ctx);
+      return;
+    } catch (...) {
+    }
+  }
+  EVP_CIPHER_CTX_free(ctx);  // clears the key material
 }
 
 int to_int(std::size_t n) { return static_cast<int>(n); }
@@ -38,32 +92,34 @@ bool sodium_open(const ChaChaKey& key, const ChaChaNonce& nonce, ByteView ad, By
 
 }  // namespace
 
+std::size_t chacha_pooled_contexts(bool seal) { return pool_gone ? 0 : pool.free[seal ? 1 : 0].size(); }
+
 // Separate encrypt and decrypt contexts: switching direction on one context
 // would need a full re-init.
-struct ChaCha20Poly1305::Contexts {
-  EVP_CIPHER_CTX* seal = nullptr;
-  EVP_CIPHER_CTX* open = nullptr;
-  ~Contexts() {
-    EVP_CIPHER_CTX_free(seal);
-    EVP_CIPHER_CTX_free(open);
-  }
-};
-
 ChaCha20Poly1305::ChaCha20Poly1305(const ChaChaKey& key) : key_(key) { ensure_sodium(); }
 
-ChaCha20Poly1305::~ChaCha20Poly1305() { sodium_memzero(key_.data(), key_.size()); }
-ChaCha20Poly1305::ChaCha20Poly1305(ChaCha20Poly1305&&) noexcept = default;
-ChaCha20Poly1305& ChaCha20Poly1305::operator=(ChaCha20Poly1305&&) noexcept = default;
+ChaCha20Poly1305::~ChaCha20Poly1305() {
+  release();
+  sodium_memzero(key_.data(), key_.size());
+}
 
-ChaCha20Poly1305::Contexts& ChaCha20Poly1305::contexts() {
-  if (!ctx_) {
-    static const EVP_CIPHER* cipher = EVP_chacha20_poly1305();
-    auto c = std::make_unique<Contexts>();
-    c->seal = new_context(cipher, key_, 1);
-    c->open = new_context(cipher, key_, 0);
-    ctx_ = std::move(c);
+ChaCha20Poly1305::ChaCha20Poly1305(ChaCha20Poly1305&& other) noexcept
+    : key_(other.key_), seal_ctx_(std::exchange(other.seal_ctx_, nullptr)),
+      open_ctx_(std::exchange(other.open_ctx_, nullptr)) {}
+
+ChaCha20Poly1305& ChaCha20Poly1305::operator=(ChaCha20Poly1305&& other) noexcept {
+  if (this != &other) {
+    release();
+    key_ = other.key_;
+    seal_ctx_ = std::exchange(other.seal_ctx_, nullptr);
+    open_ctx_ = std::exchange(other.open_ctx_, nullptr);
   }
-  return *ctx_;
+  return *this;
+}
+
+void ChaCha20Poly1305::release() noexcept {
+  give_context(std::exchange(seal_ctx_, nullptr), 1);
+  give_context(std::exchange(open_ctx_, nullptr), 0);
 }
 
 void ChaCha20Poly1305::seal(const ChaChaNonce& nonce, ByteView ad, ByteView plaintext, std::uint8_t* out) {
@@ -71,7 +127,8 @@ void ChaCha20Poly1305::seal(const ChaChaNonce& nonce, ByteView ad, ByteView plai
     sodium_seal(key_, nonce, ad, plaintext, out);
     return;
   }
-  EVP_CIPHER_CTX* c = contexts().seal;
+  if (seal_ctx_ == nullptr) seal_ctx_ = take_context(key_, 1);
+  EVP_CIPHER_CTX* c = seal_ctx_;
   int len = 0;
   bool ok = EVP_CipherInit_ex(c, nullptr, nullptr, nullptr, nonce.data(), 1) == 1;
   if (ok && !ad.empty()) ok = EVP_CipherUpdate(c, nullptr, &len, ad.data(), to_int(ad.size())) == 1;
@@ -85,7 +142,8 @@ bool ChaCha20Poly1305::open(const ChaChaNonce& nonce, ByteView ad, ByteView ciph
   if (ciphertext.size() < kChaChaTagSize) return false;
   const std::size_t n = ciphertext.size() - kChaChaTagSize;
   if (n < kChaChaOpenSslThreshold) return sodium_open(key_, nonce, ad, ciphertext, out);
-  EVP_CIPHER_CTX* c = contexts().open;
+  if (open_ctx_ == nullptr) open_ctx_ = take_context(key_, 0);
+  EVP_CIPHER_CTX* c = open_ctx_;
   std::uint8_t tag[kChaChaTagSize];
   std::memcpy(tag, ciphertext.data() + n, kChaChaTagSize);  // out may alias ciphertext
   int len = 0;

@@ -6,9 +6,9 @@
 // up (its AVX2 assembly is about 1.6x faster on 1-4 KiB records).
 #pragma once
 
-#include <memory>
-
 #include "base/bytes.h"
+
+struct evp_cipher_ctx_st;  // OpenSSL's EVP_CIPHER_CTX
 
 namespace latchkey::crypto {
 
@@ -24,8 +24,11 @@ constexpr std::size_t kChaChaOpenSslThreshold = 512;
 
 // A keyed AEAD context. The key is set once; each seal/open only changes the
 // nonce, which keeps per-record cost at the cipher itself. The OpenSSL
-// contexts are created on the first message that needs them. Not
-// thread-safe.
+// contexts are taken on the first message that needs them, and release()
+// gives them back while the owner is idle: a long-lived connection then holds
+// only its 32-byte key. Released contexts go to a small per-thread pool with
+// their key wiped, so taking one again costs a key setup, not an allocation.
+// Not thread-safe.
 class ChaCha20Poly1305 {
  public:
   explicit ChaCha20Poly1305(const ChaChaKey& key);
@@ -44,13 +47,21 @@ class ChaCha20Poly1305 {
   // (out may alias ciphertext exactly).
   bool open(const ChaChaNonce& nonce, ByteView ad, ByteView ciphertext, std::uint8_t* out);
 
- private:
-  struct Contexts;
-  Contexts& contexts();
+  // Gives back the OpenSSL contexts (if any were taken); the next message of
+  // 512 bytes or more takes them again. Output is the same either way.
+  void release() noexcept;
+  // Whether OpenSSL contexts are held (for tests).
+  bool holds_contexts() const { return seal_ctx_ != nullptr || open_ctx_ != nullptr; }
 
+ private:
   ChaChaKey key_;
-  std::unique_ptr<Contexts> ctx_;
+  evp_cipher_ctx_st* seal_ctx_ = nullptr;  // EVP_CIPHER_CTX, taken on demand
+  evp_cipher_ctx_st* open_ctx_ = nullptr;
 };
+
+// How many released OpenSSL contexts this thread keeps for reuse, per
+// direction (for tests; the rest are freed).
+std::size_t chacha_pooled_contexts(bool seal);
 
 // One-shot forms for callers that use a key once (handshake messages).
 Bytes chacha20poly1305_seal(const ChaChaKey& key, const ChaChaNonce& nonce, ByteView ad, ByteView plaintext);

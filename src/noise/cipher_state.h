@@ -48,6 +48,11 @@ class CipherState {
   // success. Errors: exhausted counter, or a tag that does not verify.
   Status decrypt(ByteView ad, ByteView ciphertext, std::uint8_t* out);
 
+  // Gives back the AEAD's OpenSSL contexts while the key is idle (see
+  // crypto::ChaCha20Poly1305::release); the next message takes them again.
+  void release_idle() noexcept { aead_.release(); }
+  bool holds_contexts() const { return aead_.holds_contexts(); }
+
  private:
   crypto::ChaCha20Poly1305 aead_;
   std::uint64_t n_;

@@ -109,4 +109,9 @@ Status RecordDecoder::end_of_stream() const {
   return {};
 }
 
+void RecordDecoder::release_idle() noexcept {
+  if (buffered_ == 0) partial_.reset();
+  cipher_.release_idle();
+}
+
 }  // namespace latchkey::noise

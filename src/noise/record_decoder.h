@@ -60,6 +60,12 @@ class RecordDecoder {
   bool failed() const { return error_.has_value(); }
   std::uint64_t next_nonce() const { return cipher_.next_nonce(); }
 
+  // Frees what only an active decoder needs (the AEAD's OpenSSL contexts,
+  // and the partial-frame buffer when no partial frame is held); decoding
+  // afterwards works as before. Call while the connection waits for input.
+  void release_idle() noexcept;
+  bool holds_memory() const { return cipher_.holds_contexts() || partial_ != nullptr; }
+
  private:
   // Checks a frame header; ok means the frame may be read in full.
   Status check_header(const FrameHeader& header);

@@ -170,7 +170,7 @@ Http2ClientSession::Http2ClientSession(std::unique_ptr<ByteStream> stream, std::
   nghttp2_option* opt = nullptr;
   nghttp2_option_new(&opt);
   nghttp2_option_set_no_auto_window_update(opt, 1);
-  nghttp2_session_client_new2(&session_, cb, this, opt);
+  nghttp2_session_client_new3(&session_, cb, this, opt, allocator_.mem());
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cb);
 

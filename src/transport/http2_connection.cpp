@@ -105,6 +105,7 @@ asio::awaitable<void> Http2Connection::read_loop(Bytes initial_input) {
 
 asio::awaitable<void> Http2Connection::write_loop() {
   Bytes out;  // holds memory only while there is something to write
+  bool frame_pages_used = false;  // frames went out since the last release
   while (!closing_) {
     out.clear();
     while (out.size() < kWriteBatch) {
@@ -130,6 +131,7 @@ asio::awaitable<void> Http2Connection::write_loop() {
         co_return;
       }
       deadline_->disarm(Deadline::Slot::Write);
+      frame_pages_used = true;
       continue;
     }
     if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) {
@@ -139,6 +141,12 @@ asio::awaitable<void> Http2Connection::write_loop() {
       co_return;
     }
     Bytes().swap(out);
+    if (frame_pages_used) {
+      // nghttp2_session_mem_send just returned 0: nothing unsent is left in
+      // its frame buffer, so an idle connection need not keep its pages.
+      allocator_.release_frame_pages();
+      frame_pages_used = false;
+    }
     co_await writer_wake_.wait();
   }
 }

@@ -13,13 +13,12 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "transport/byte_stream.h"
+#include "transport/http2_allocator.h"
 #include "transport/counters.h"
 #include "transport/deadline.h"
 #include "transport/notify.h"
 #include "transport/timeouts.h"
 #include "transport/transport_error.h"
-
-struct nghttp2_session;
 
 namespace latchkey::transport {
 
@@ -59,6 +58,10 @@ class Http2Connection {
   // The connection is over: close every stream, wake every waiter.
   virtual void on_connection_closed() = 0;
 
+  // The session's memory functions (pass allocator_.mem() to
+  // nghttp2_session_*_new3): the writer gives the frame buffer's pages back
+  // whenever it has sent everything.
+  Http2Allocator allocator_;
   nghttp2_session* session_ = nullptr;
   TransportCounters* counters_;  // may be null
   std::string log_name_;

@@ -14,6 +14,32 @@
 
 namespace latchkey::transport {
 
+namespace {
+
+// Response chunks not yet framed, oldest first. Holds no memory while empty
+// (a std::deque allocates ~600 bytes even then, and a map stream sits empty
+// for most of its life).
+class ChunkQueue {
+ public:
+  bool empty() const { return head_ == chunks_.size(); }
+  Bytes& front() { return chunks_[head_]; }
+  void push(ByteView chunk) { chunks_.emplace_back(chunk.begin(), chunk.end()); }
+  void pop_front() {
+    Bytes().swap(chunks_[head_]);
+    if (++head_ == chunks_.size()) clear();
+  }
+  void clear() {
+    std::vector<Bytes>().swap(chunks_);
+    head_ = 0;
+  }
+
+ private:
+  std::vector<Bytes> chunks_;
+  std::size_t head_ = 0;
+};
+
+}  // namespace
+
 struct Http2ServerStream {
   Http2ServerStream(Http2ServerSession* o, std::int32_t i, asio::any_io_executor ex)
       : owner(o), id(i), space(std::move(ex)) {}
@@ -35,7 +61,7 @@ struct Http2ServerStream {
   bool has_provider = false;
   bool deferred = false;
   bool waiting_space = false;
-  std::deque<Bytes> out;
+  ChunkQueue out;
   std::size_t out_offset = 0;  // consumed part of out.front()
   std::size_t out_bytes = 0;
   Notify space;
@@ -293,7 +319,13 @@ Http2ServerSession::Http2ServerSession(std::unique_ptr<ByteStream> stream,
   nghttp2_option* opt = nullptr;
   nghttp2_option_new(&opt);
   nghttp2_option_set_max_send_header_block_length(opt, 64 * 1024);
-  nghttp2_session_server_new2(&session_, cb, this, opt);
+  // No HPACK dynamic table for what we send: a control connection carries a
+  // handful of responses, and a table would keep up to 4 KiB of header
+  // fields (and distinct date values) per idle connection. The table the
+  // client's encoder uses stays at the protocol default: clients built with
+  // older Go http2 ignore SETTINGS_HEADER_TABLE_SIZE.
+  nghttp2_option_set_max_deflate_dynamic_table_size(opt, 0);
+  nghttp2_session_server_new3(&session_, cb, this, opt, allocator_.mem());
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cb);
 
@@ -422,7 +454,7 @@ void Http2ServerSession::reject(const std::shared_ptr<Http2ServerStream>& s, uns
   spdlog::info("{}: stream {} {} {}: {} ({})", log_name_, s->id, s->request.method, s->request.path, status,
                message);
   std::string body = std::string(message) + "\n";
-  s->out.emplace_back(body.begin(), body.end());
+  s->out.push(as_bytes(body));
   s->out_bytes += body.size();
   unsent_bytes_ += body.size();
   s->finished = true;
@@ -501,7 +533,7 @@ asio::awaitable<bool> Http2Response::write(ByteView chunk) {
   if (!s_->started) start(200);
   if (!is_open()) co_return false;
   if (!chunk.empty()) {
-    s_->out.emplace_back(chunk.begin(), chunk.end());
+    s_->out.push(chunk);
     s_->out_bytes += chunk.size();
     s_->owner->unsent_bytes_ += chunk.size();
     s_->owner->resume(*s_);
@@ -545,7 +577,7 @@ asio::awaitable<bool> Http2Response::send(unsigned status, std::string_view cont
     s_->owner->submit_headers(*s_, status, std::move(headers), true);
     co_return true;
   }
-  s_->out.emplace_back(body.begin(), body.end());
+  s_->out.push(body);
   s_->out_bytes += body.size();
   s_->owner->unsent_bytes_ += body.size();
   s_->finished = true;

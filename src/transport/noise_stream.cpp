@@ -69,6 +69,7 @@ asio::awaitable<void> NoiseStream::wait_readable() {
   Bytes().swap(plain_);
   plain_pos_ = 0;
   Bytes().swap(rx_wire_);
+  rx_.release_idle();
   co_await lower_->wait_readable();
 }
 
@@ -78,6 +79,9 @@ asio::awaitable<void> NoiseStream::write_all(ByteView data) {
   // connection should not keep its largest write's worth of memory.
   Bytes wire(noise::RecordSealer::sealed_size(data.size()));
   auto sealed = tx_.seal(data, wire);
+  // The AEAD's OpenSSL contexts go back to the thread's pool between writes
+  // (re-taking them costs one key setup): an idle connection holds none.
+  tx_.release_idle();
   if (!sealed.ok()) throw TransportError(CloseReason::IoError, "noise: " + sealed.message());
   co_await lower_->write_all(ByteView(wire.data(), *sealed));
   if (counters_) counters_->bytes_sent.fetch_add(data.size(), std::memory_order_relaxed);

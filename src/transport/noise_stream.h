@@ -26,7 +26,8 @@ class NoiseStream final : public ByteStream {
 
   asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> into) override;
   asio::awaitable<void> write_all(ByteView data) override;
-  // Releases the read buffers while nothing is pending, then waits below.
+  // Releases the read buffers and the decoder's AEAD contexts while nothing
+  // is pending, then waits below.
   asio::awaitable<void> wait_readable() override;
   void close() noexcept override { lower_->close(); }
   asio::any_io_executor executor() const override { return lower_->executor(); }

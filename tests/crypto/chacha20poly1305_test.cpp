@@ -124,6 +124,82 @@ TEST(ChaCha20Poly1305, ContextIsReusableAcrossNoncesAndFailures) {
   EXPECT_TRUE(moved.open(v.nonce, v.ad, v.sealed, out.data()));
 }
 
+// libsodium's output for a message (the reference both backends must match).
+Bytes sodium_sealed(const ChaChaKey& key, const ChaChaNonce& nonce, ByteView ad, ByteView plain) {
+  Bytes out(plain.size() + kChaChaTagSize);
+  unsigned long long len = 0;
+  crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &len, plain.data(), plain.size(), ad.data(), ad.size(),
+                                            nullptr, nonce.data(), key.data());
+  return out;
+}
+
+// release() gives the OpenSSL contexts back to the thread's pool; sealing and
+// opening afterwards take them again and give the same bytes. A pooled
+// context re-taken under another key must use that key, not the one it held.
+TEST(ChaCha20Poly1305, ReleasedContextsAreRetakenWithTheRightKey) {
+  ensure_sodium();
+  ChaChaKey key_a, key_b;
+  random_bytes(key_a);
+  random_bytes(key_b);
+  const Bytes ad = unhex("a1a2a3");
+  Bytes plain(4077);
+  random_bytes(plain);
+  ChaChaNonce nonce{};
+  nonce[11] = 7;
+  const Bytes want_a = sodium_sealed(key_a, nonce, ad, plain);
+  const Bytes want_b = sodium_sealed(key_b, nonce, ad, plain);
+
+  ChaCha20Poly1305 a(key_a);
+  EXPECT_FALSE(a.holds_contexts());  // nothing until a large message
+  Bytes out(plain.size() + kChaChaTagSize);
+  a.seal(nonce, ad, ByteView(plain).first(100), out.data());
+  EXPECT_FALSE(a.holds_contexts());  // small messages use libsodium
+  a.seal(nonce, ad, plain, out.data());
+  EXPECT_TRUE(a.holds_contexts());
+  EXPECT_EQ(out, want_a);
+  Bytes opened(plain.size());
+  ASSERT_TRUE(a.open(nonce, ad, want_a, opened.data()));
+  EXPECT_EQ(opened, plain);
+
+  const std::size_t pooled_seal = chacha_pooled_contexts(true);
+  const std::size_t pooled_open = chacha_pooled_contexts(false);
+  a.release();
+  EXPECT_FALSE(a.holds_contexts());
+  EXPECT_EQ(chacha_pooled_contexts(true), pooled_seal + 1);
+  EXPECT_EQ(chacha_pooled_contexts(false), pooled_open + 1);
+  a.release();  // releasing twice is harmless
+  EXPECT_EQ(chacha_pooled_contexts(true), pooled_seal + 1);
+
+  // Key B takes A's released contexts from the pool.
+  ChaCha20Poly1305 b(key_b);
+  std::fill(out.begin(), out.end(), 0);
+  b.seal(nonce, ad, plain, out.data());
+  EXPECT_EQ(chacha_pooled_contexts(true), pooled_seal);
+  EXPECT_EQ(out, want_b);
+  ASSERT_TRUE(b.open(nonce, ad, want_b, opened.data()));
+  EXPECT_EQ(opened, plain);
+  EXPECT_FALSE(b.open(nonce, ad, want_a, opened.data()));  // A's message under B's key
+
+  // A, re-created after its release, still seals and opens under key A.
+  std::fill(out.begin(), out.end(), 0);
+  a.seal(nonce, ad, plain, out.data());
+  EXPECT_EQ(out, want_a);
+  ASSERT_TRUE(a.open(nonce, ad, want_a, opened.data()));
+  EXPECT_EQ(opened, plain);
+  Bytes bad = want_a;
+  bad[2000] ^= 4;
+  EXPECT_FALSE(a.open(nonce, ad, bad, opened.data()));
+
+  // A move hands over the contexts; the moved-from object holds none.
+  ChaCha20Poly1305 moved = std::move(a);
+  EXPECT_TRUE(moved.holds_contexts());
+  EXPECT_FALSE(a.holds_contexts());  // NOLINT(bugprone-use-after-move): checking the moved-from state
+  ASSERT_TRUE(moved.open(nonce, ad, want_a, opened.data()));
+  moved = std::move(b);
+  ASSERT_TRUE(moved.open(nonce, ad, want_b, opened.data()));
+  EXPECT_EQ(opened, plain);
+}
+
 // Messages below kChaChaOpenSslThreshold go through libsodium, longer ones
 // through OpenSSL: every size around the switch (and the sizes of a Noise
 // transport frame) must give libsodium's reference output, open again, and
