@@ -10,6 +10,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "cli/table.h"
 #include "server/serve_config.h"
 
 namespace latchkey::cli {
@@ -110,6 +111,16 @@ void fail(const std::string& command, const std::string& message) {
   // CLI11 does not print a RuntimeError's text, so say it here.
   std::cerr << command << ": " << message << "\n";
   throw CLI::RuntimeError(command + ": " + message, 1);
+}
+
+std::string list_text(const nlohmann::json& items) {
+  std::vector<std::string> out;
+  if (items.is_array()) {
+    for (const auto& s : items) {
+      if (s.is_string()) out.push_back(s.get<std::string>());
+    }
+  }
+  return comma_list(out);
 }
 
 std::string time_text(const nlohmann::json& t, const std::string& none) {

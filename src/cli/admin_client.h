@@ -57,4 +57,7 @@ nlohmann::json call_or_fail(const std::string& command, const AdminOptions& opts
 // `none` for null.
 std::string time_text(const nlohmann::json& t, const std::string& none = "never");
 
+// "a,b" from an API array of strings (tags); "" for none.
+std::string list_text(const nlohmann::json& items);
+
 }  // namespace latchkey::cli

@@ -26,16 +26,6 @@ Result<std::vector<std::string>> split_tags(const std::string& text) {
   return tags;
 }
 
-std::vector<std::string> strings(const nlohmann::json& j) {
-  std::vector<std::string> out;
-  if (j.is_array()) {
-    for (const auto& s : j) {
-      if (s.is_string()) out.push_back(s.get<std::string>());
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 void add_keys_commands(CLI::App& app) {
@@ -96,7 +86,7 @@ void add_keys_commands(CLI::App& app) {
         std::string expires = time_text(k["expires_at"]);
         if (k.value("expired", false)) expires += " (expired)";
         t.add({std::to_string(k.value("id", std::int64_t{0})), "tskey-auth-" + k.value("prefix", "") + "-...", k.value("user", ""),
-               yes(k, "reusable"), yes(k, "ephemeral"), yes(k, "used"), expires, comma_list(strings(k["tags"])),
+               yes(k, "reusable"), yes(k, "ephemeral"), yes(k, "used"), expires, list_text(k["tags"]),
                time_text(k["created_at"])});
       }
       t.print(std::cout);

@@ -19,16 +19,6 @@ std::string text_or_dash(const nlohmann::json& j) {
   return j.get<std::string>();
 }
 
-std::vector<std::string> strings(const nlohmann::json& j) {
-  std::vector<std::string> out;
-  if (j.is_array()) {
-    for (const auto& s : j) {
-      if (s.is_string()) out.push_back(s.get<std::string>());
-    }
-  }
-  return out;
-}
-
 std::string node_target(const std::string& id) { return "/v1/nodes/" + server::admin_path_segment(id); }
 
 }  // namespace
@@ -56,7 +46,7 @@ void add_nodes_commands(CLI::App& app) {
         if (n.value("expired", false)) expiry += " (expired)";
         t.add({std::to_string(n.value("id", std::int64_t{0})), n.value("name", ""), text_or_dash(n["hostname"]),
                n.value("user", ""), text_or_dash(n["ipv4"]), text_or_dash(n["ipv6"]), time_text(n["last_seen"]),
-               expiry, n.value("ephemeral", false) ? "yes" : "no", comma_list(strings(n["tags"]))});
+               expiry, n.value("ephemeral", false) ? "yes" : "no", list_text(n["tags"])});
       }
       t.print(std::cout);
     });
