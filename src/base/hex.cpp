@@ -1,16 +1,13 @@
 #include "base/hex.h"
 
 namespace latchkey {
-namespace {
 
-int hex_value(char c) {
+int hex_digit_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 std::string hex_encode(ByteView data) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -28,8 +25,8 @@ Status hex_decode_into(std::string_view text, std::span<std::uint8_t> out) {
                  std::to_string(text.size())};
   }
   for (std::size_t i = 0; i < out.size(); ++i) {
-    int hi = hex_value(text[2 * i]);
-    int lo = hex_value(text[2 * i + 1]);
+    int hi = hex_digit_value(text[2 * i]);
+    int lo = hex_digit_value(text[2 * i + 1]);
     if (hi < 0 || lo < 0) {
       return Error{"hex: invalid digit at offset " + std::to_string(hi < 0 ? 2 * i : 2 * i + 1)};
     }

@@ -10,6 +10,9 @@
 
 namespace latchkey {
 
+// The value of one hex digit (either case), or -1.
+int hex_digit_value(char c);
+
 std::string hex_encode(ByteView data);
 Result<Bytes> hex_decode(std::string_view text);
 

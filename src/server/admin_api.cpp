@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "base/url_escape.h"
 #include "key/machine_key.h"
 #include "tailcfg/go_time.h"
 
@@ -20,31 +21,6 @@ using Op = AdminCall::Op;
 constexpr int kMaxJsonDepth = 16;
 // Keys may live at most this long (about 100 years).
 constexpr std::int64_t kMaxKeyLifetimeSeconds = 100LL * 366 * 24 * 3600;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-Result<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return Error{"bad percent-encoding in request target"};
-    const int hi = hex_value(s[i + 1]);
-    const int lo = hex_value(s[i + 2]);
-    if (hi < 0 || lo < 0) return Error{"bad percent-encoding in request target"};
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> parts;
@@ -308,7 +284,7 @@ Result<AdminCall> decode_admin_request(const AdminRequest& r) {
     if (query.substr(0, 5) != "user=" || query.find('&') != std::string_view::npos) {
       return Error{"unsupported query \"" + std::string(query) + "\" (only user=NAME)"};
     }
-    auto u = percent_decode(query.substr(5));
+    auto u = url_unescape(query.substr(5), UrlPart::PathSegment);
     if (!u) return u.error();
     if (u->empty()) return Error{"query user= needs a user name or id"};
     user_filter = *u;
@@ -347,7 +323,7 @@ Result<AdminCall> decode_admin_request(const AdminRequest& r) {
     if (parts.size() == 3) {
       if (m != "DELETE") return not_allowed(m, target);
       if (auto st = no_body(r); !st) return st.error();
-      auto u = percent_decode(parts[2]);
+      auto u = url_unescape(parts[2], UrlPart::PathSegment);
       if (!u) return u.error();
       c.op = Op::DeleteUser;
       c.user = *u;

@@ -3,41 +3,11 @@
 #include <charconv>
 
 #include "base/base64.h"
+#include "base/url_escape.h"
 
 namespace latchkey::transport {
 
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Go's url.QueryUnescape.
-Result<std::string> query_unescape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) {
-        return Error{"malformed percent escape in query"};
-      }
-      int hi = hex_digit(s[i + 1]);
-      int lo = hex_digit(s[i + 2]);
-      if (hi < 0 || lo < 0) return Error{"malformed percent escape in query"};
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
 
 HttpRefusal refuse(unsigned status, std::string message,
                    CloseReason reason = CloseReason::BadRequest) {
@@ -145,13 +115,13 @@ Result<std::optional<std::string>> query_value(std::string_view raw_query, std::
     }
     if (pair.empty()) continue;
     auto eq = pair.find('=');
-    auto k = query_unescape(pair.substr(0, eq));
+    auto k = url_unescape(pair.substr(0, eq), UrlPart::Query);
     if (!k.ok()) {
       if (!first_error) first_error = k.error();
       continue;
     }
     std::string_view raw_value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    auto v = query_unescape(raw_value);
+    auto v = url_unescape(raw_value, UrlPart::Query);
     if (!v.ok()) {
       if (!first_error) first_error = v.error();
       continue;
