@@ -5,57 +5,19 @@
 namespace latchkey::crypto::edwards25519 {
 namespace {
 
-// A point between two formulas: x = e/g, y = h/f (the four products the
-// doubling and addition formulas end with, before the final multiplications).
-struct CompletedPoint {
-  FieldElement e, f, g, h;
-};
-
-// (X : Y : Z) without T: all a doubling needs.
-struct ProjectivePoint {
-  FieldElement X, Y, Z;
-};
-
-[[gnu::always_inline]] inline ProjectivePoint to_projective(const CompletedPoint& c) {
-  return ProjectivePoint{fe_mul(c.e, c.f), fe_mul(c.g, c.h), fe_mul(c.f, c.g)};
-}
-
-[[gnu::always_inline]] inline Point to_extended(const CompletedPoint& c) {
-  return Point{fe_mul(c.e, c.f), fe_mul(c.g, c.h), fe_mul(c.f, c.g), fe_mul(c.e, c.h)};
-}
-
-// dbl-2008-hwcd with the signs of point_double (ed25519_point.cpp).
-[[gnu::always_inline]] inline CompletedPoint double_completed(const ProjectivePoint& p) {
-  const FieldElement a = fe_sq(p.X);
-  const FieldElement b = fe_sq(p.Y);
-  const FieldElement zz = fe_sq(p.Z);
-  const FieldElement c = fe_add(zz, zz);
-  const FieldElement h = fe_add(a, b);
-  const FieldElement e = fe_sub(h, fe_sq(fe_add(p.X, p.Y)));
-  const FieldElement g = fe_sub(a, b);
-  const FieldElement f = fe_add(c, g);
-  return CompletedPoint{e, f, g, h};
-}
-
-// add-2008-hwcd-3 as in point_add/point_sub (ed25519_point.h), stopping
-// before the last four multiplications.
-[[gnu::always_inline]] inline CompletedPoint finish(const FieldElement& a, const FieldElement& b,
-                                                    const FieldElement& c, const FieldElement& d, bool subtract) {
-  return CompletedPoint{fe_sub(b, a), subtract ? fe_add(d, c) : fe_sub(d, c), subtract ? fe_sub(d, c) : fe_add(d, c),
-                        fe_add(b, a)};
-}
-
 [[gnu::always_inline]] inline CompletedPoint add_completed(const Point& p, const CachedPoint& q, bool subtract) {
   const FieldElement ypx = fe_add(p.Y, p.X), ymx = fe_sub(p.Y, p.X);
-  return finish(fe_mul(ymx, subtract ? q.y_plus_x : q.y_minus_x), fe_mul(ypx, subtract ? q.y_minus_x : q.y_plus_x),
-                fe_mul(p.T, q.t2d), fe_mul(p.Z, q.z2), subtract);
+  return finish_add_completed(fe_mul(ymx, subtract ? q.y_plus_x : q.y_minus_x),
+                              fe_mul(ypx, subtract ? q.y_minus_x : q.y_plus_x), fe_mul(p.T, q.t2d), fe_mul(p.Z, q.z2),
+                              subtract);
 }
 
 [[gnu::always_inline]] inline CompletedPoint add_completed(const Point& p, const AffineCachedPoint& q,
                                                            bool subtract) {
   const FieldElement ypx = fe_add(p.Y, p.X), ymx = fe_sub(p.Y, p.X);
-  return finish(fe_mul(ymx, subtract ? q.y_plus_x : q.y_minus_x), fe_mul(ypx, subtract ? q.y_minus_x : q.y_plus_x),
-                fe_mul(p.T, q.t2d), fe_add(p.Z, p.Z), subtract);
+  return finish_add_completed(fe_mul(ymx, subtract ? q.y_plus_x : q.y_minus_x),
+                              fe_mul(ypx, subtract ? q.y_minus_x : q.y_plus_x), fe_mul(p.T, q.t2d), fe_add(p.Z, p.Z),
+                              subtract);
 }
 
 std::array<AffineCachedPoint, 64> build_basepoint_table() {

@@ -86,20 +86,8 @@ AffineCachedPoint to_affine_cached(const AffinePoint& a) {
   return AffineCachedPoint{fe_add(a.y, a.x), fe_sub(a.y, a.x), fe_mul(fe_mul(a.x, a.y), kFeD2)};
 }
 
-// Doubling (dbl-2008-hwcd for a = -1, signs arranged so that):
-// A = X^2, B = Y^2, C = 2 Z^2, H = A + B, E = H - (X+Y)^2 = -2XY,
-// G = A - B, F = C + G; X3 = E F, Y3 = G H, T3 = E H, Z3 = F G.
-Point point_double(const Point& p) {
-  const FieldElement a = fe_sq(p.X);
-  const FieldElement b = fe_sq(p.Y);
-  const FieldElement zz = fe_sq(p.Z);
-  const FieldElement c = fe_add(zz, zz);
-  const FieldElement h = fe_add(a, b);
-  const FieldElement e = fe_sub(h, fe_sq(fe_add(p.X, p.Y)));
-  const FieldElement g = fe_sub(a, b);
-  const FieldElement f = fe_add(c, g);
-  return Point{fe_mul(e, f), fe_mul(g, h), fe_mul(f, g), fe_mul(e, h)};
-}
+// Doubling: dbl-2008-hwcd (double_completed, ed25519_point.h).
+Point point_double(const Point& p) { return to_extended(double_completed(ProjectivePoint{p.X, p.Y, p.Z})); }
 
 Point point_negate(const Point& p) { return Point{fe_neg(p.X), p.Y, p.Z, fe_neg(p.T)}; }
 

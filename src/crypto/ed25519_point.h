@@ -89,13 +89,54 @@ Point scalar_mult_reference(const Scalar& s, const Point& p);
 // X3 = (B-A)(D-C), Y3 = (D+C)(B+A), T3 = (B-A)(B+A), Z3 = (D-C)(D+C).
 // Subtraction adds -Q = (-X2, Y2, Z2, -T2): Y+X and Y-X trade places and C
 // changes sign, which swaps D-C and D+C.
+// A point between two formulas: x = e/g, y = h/f (the four values the
+// doubling and addition formulas end with, before the final multiplications).
+// The double-base multiplication (ed25519_double_base.cpp) stops here to skip
+// T when only a doubling follows.
+struct CompletedPoint {
+  FieldElement e, f, g, h;
+};
+
+// (X : Y : Z) without T: all a doubling needs.
+struct ProjectivePoint {
+  FieldElement X, Y, Z;
+};
+
+[[gnu::always_inline]] inline ProjectivePoint to_projective(const CompletedPoint& c) {
+  return ProjectivePoint{fe_mul(c.e, c.f), fe_mul(c.g, c.h), fe_mul(c.f, c.g)};
+}
+
+[[gnu::always_inline]] inline Point to_extended(const CompletedPoint& c) {
+  return Point{fe_mul(c.e, c.f), fe_mul(c.g, c.h), fe_mul(c.f, c.g), fe_mul(c.e, c.h)};
+}
+
+// Doubling (dbl-2008-hwcd for a = -1, signs arranged so that):
+// A = X^2, B = Y^2, C = 2 Z^2, H = A + B, E = H - (X+Y)^2 = -2XY,
+// G = A - B, F = C + G; X3 = E F, Y3 = G H, T3 = E H, Z3 = F G.
+[[gnu::always_inline]] inline CompletedPoint double_completed(const ProjectivePoint& p) {
+  const FieldElement a = fe_sq(p.X);
+  const FieldElement b = fe_sq(p.Y);
+  const FieldElement zz = fe_sq(p.Z);
+  const FieldElement c = fe_add(zz, zz);
+  const FieldElement h = fe_add(a, b);
+  const FieldElement e = fe_sub(h, fe_sq(fe_add(p.X, p.Y)));
+  const FieldElement g = fe_sub(a, b);
+  const FieldElement f = fe_add(c, g);
+  return CompletedPoint{e, f, g, h};
+}
+
+// The addition's last step from A, B, C, D (named as above).
+[[gnu::always_inline]] inline CompletedPoint finish_add_completed(const FieldElement& a, const FieldElement& b,
+                                                                  const FieldElement& c, const FieldElement& d,
+                                                                  bool subtract) {
+  return CompletedPoint{fe_sub(b, a), subtract ? fe_add(d, c) : fe_sub(d, c), subtract ? fe_sub(d, c) : fe_add(d, c),
+                        fe_add(b, a)};
+}
+
 namespace point_detail {
 [[gnu::always_inline]] inline Point finish_add(const FieldElement& a, const FieldElement& b, const FieldElement& c,
                                                const FieldElement& d, bool subtract) {
-  const FieldElement e = fe_sub(b, a), h = fe_add(b, a);
-  const FieldElement f = subtract ? fe_add(d, c) : fe_sub(d, c);
-  const FieldElement g = subtract ? fe_sub(d, c) : fe_add(d, c);
-  return Point{fe_mul(e, f), fe_mul(g, h), fe_mul(f, g), fe_mul(e, h)};
+  return to_extended(finish_add_completed(a, b, c, d, subtract));
 }
 }  // namespace point_detail
 
