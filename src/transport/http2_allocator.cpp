@@ -74,7 +74,9 @@ void* Http2Allocator::do_realloc(void* ptr, std::size_t size, void* self) {
       return nullptr;
     }
     void* p = ::mmap(nullptr, mapped_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return nullptr;
+    // Out of mappings (vm.max_map_count): an ordinary heap block still works,
+    // it just keeps its pages.
+    if (p == MAP_FAILED) return std::malloc(size);
     a.chunks_.push_back(p);
     return p;
   }
