@@ -86,30 +86,39 @@ void BM_FiveRawScalarmult(benchmark::State& state) {
 BENCHMARK(BM_FiveRawScalarmult);
 
 // One server handshake's X25519 work: Arg 0 = raw libsodium (four
-// crypto_scalarmult + crypto_scalarmult_base), Arg 1 = four raw
-// crypto_scalarmult + our fixed-base path (what ServerHandshake runs).
+// crypto_scalarmult + crypto_scalarmult_base); Arg 1 = four raw
+// crypto_scalarmult + our fixed-base path; Arg 2 = what ServerHandshake
+// runs: four crypto::x25519_shared (the BMI2/ADX ladder where the CPU has
+// it) + crypto::x25519_public.
 void BM_HandshakeX25519Bound(benchmark::State& state) {
   if (sodium_init() < 0) state.SkipWithError("sodium_init");
-  const bool ours = state.range(0) == 1;
+  const auto arm = state.range(0);
   const auto a = crypto::x25519_generate();
   const auto point = crypto::x25519_public(crypto::x25519_generate());
   std::uint8_t out[32];
   for (auto _ : state) {
-    if (ours) {
+    if (arm >= 1) {
       auto p = crypto::x25519_public(a);
       benchmark::DoNotOptimize(p);
     } else {
       benchmark::DoNotOptimize(crypto_scalarmult_base(out, a.data()));
     }
     for (int i = 0; i < 4; ++i) {
-      benchmark::DoNotOptimize(crypto_scalarmult(out, a.data(), point.data()));
+      if (arm == 2) {
+        auto shared = crypto::x25519_shared(a, point);
+        benchmark::DoNotOptimize(shared);
+      } else {
+        benchmark::DoNotOptimize(crypto_scalarmult(out, a.data(), point.data()));
+      }
       benchmark::ClobberMemory();
     }
   }
   state.SetItemsProcessed(state.iterations());
-  state.SetLabel(ours ? "4 scalarmult + x25519_public" : "4 scalarmult + scalarmult_base");
+  state.SetLabel(arm == 2   ? "4 x25519_shared + x25519_public (the server's)"
+                 : arm == 1 ? "4 scalarmult + x25519_public"
+                            : "4 scalarmult + scalarmult_base");
 }
-BENCHMARK(BM_HandshakeX25519Bound)->Arg(0)->Arg(1);
+BENCHMARK(BM_HandshakeX25519Bound)->Arg(0)->Arg(1)->Arg(2);
 
 void BM_RawChaChaSealOpen4K(benchmark::State& state) {
   crypto::ChaChaKey key;
@@ -336,6 +345,79 @@ void BM_NoiseStreamLoopback(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kWrite));
 }
 BENCHMARK(BM_NoiseStreamLoopback);
+
+// A record stream as two peers run it: the sender's NoiseStream (seal +
+// send) on one thread with its own io_context, the receiver's (receive +
+// open) on another, over loopback TCP. Plaintext bytes per wall-clock
+// second: sealing and opening run concurrently on the two cores, so the
+// limit is the slower direction of the AEAD (BM_RawChaChaSeal4K /
+// BM_RawChaChaOpen4K), not their sum.
+asio::awaitable<void> write_many(NoiseStream& from, const Bytes& plaintext, std::size_t writes) {
+  for (std::size_t i = 0; i < writes; ++i) co_await from.write_all(plaintext);
+}
+
+void BM_NoiseStreamLoopbackTwoThreads(benchmark::State& state) {
+  constexpr std::size_t kWritesPerIteration = 256;  // 16 MiB
+  asio::io_context send_io(1);
+  asio::io_context receive_io(1);
+  Tcp::acceptor acceptor(receive_io, Tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  Tcp::socket a(send_io);
+  a.connect(acceptor.local_endpoint());
+  Tcp::socket b = acceptor.accept();
+  a.set_option(Tcp::no_delay(true));
+  b.set_option(Tcp::no_delay(true));
+  a.set_option(asio::socket_base::send_buffer_size(1 << 20));
+  b.set_option(asio::socket_base::receive_buffer_size(1 << 20));
+  crypto::ChaChaKey k1;
+  crypto::ChaChaKey k2;
+  crypto::random_bytes(k1);
+  crypto::random_bytes(k2);
+  const crypto::X25519Point peer{};
+  const crypto::Blake2sDigest h{};
+  NoiseStream sender(std::make_unique<TcpStream>(std::move(a)), noise::Conn(145, peer, h, k1, k2));
+  NoiseStream receiver(std::make_unique<TcpStream>(std::move(b)), noise::Conn(145, peer, h, k2, k1));
+  const Bytes plaintext(kWrite, 0x5a);
+  Bytes sink(kWrite * kWritesPerIteration);
+  for (auto _ : state) {
+    bool ok = false;
+    asio::co_spawn(receive_io, read_side(receiver, sink, ok), asio::detached);
+    asio::co_spawn(send_io, write_many(sender, plaintext, kWritesPerIteration), asio::detached);
+    receive_io.restart();
+    send_io.restart();
+    std::thread receiving([&] { receive_io.run(); });
+    send_io.run();
+    receiving.join();
+    if (!ok) state.SkipWithError("stream failed");
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kWrite * kWritesPerIteration));
+}
+BENCHMARK(BM_NoiseStreamLoopbackTwoThreads)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The limits of the two-thread stream: one direction of the AEAD on 4 KiB.
+void BM_RawChaChaOneWay4K(benchmark::State& state) {
+  const bool seal = state.range(0) == 0;
+  crypto::ChaChaKey key;
+  crypto::random_bytes(key);
+  crypto::ChaCha20Poly1305 aead(key);
+  crypto::ChaChaNonce nonce{};
+  constexpr std::size_t n = 4096;
+  Bytes plaintext(n, 0x5a);
+  Bytes sealed(n + crypto::kChaChaTagSize);
+  aead.seal(nonce, ByteView{}, plaintext, sealed.data());
+  Bytes opened(n);
+  for (auto _ : state) {
+    if (seal) {
+      aead.seal(nonce, ByteView{}, plaintext, sealed.data());
+      benchmark::DoNotOptimize(sealed.data());
+    } else {
+      if (!aead.open(nonce, ByteView{}, sealed, opened.data())) state.SkipWithError("open failed");
+      benchmark::DoNotOptimize(opened.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * n));
+  state.SetLabel(seal ? "seal" : "open");
+}
+BENCHMARK(BM_RawChaChaOneWay4K)->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace latchkey::transport

@@ -3,6 +3,10 @@
 #include <array>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 namespace latchkey::crypto::x25519_adx {
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -371,9 +375,11 @@ void store_canonical(std::uint8_t out[32], Fe f) {
   std::memcpy(out, f.data(), 32);
 }
 
+// CPUID leaf 7: EBX bit 8 is BMI2 (mulx), bit 19 is ADX (adcx, adox).
 bool cpu_has_bmi2_adx() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx");
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+  return (ebx & (1u << 8)) != 0 && (ebx & (1u << 19)) != 0;
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ class NoiseStream final : public ByteStream {
   const crypto::Blake2sDigest& handshake_hash() const { return handshake_hash_; }
 
  private:
-  void decode(ByteView ciphertext);
+  void decode(ByteView ciphertext);  // into plain_
+  std::size_t decode_into(ByteView ciphertext, std::span<std::uint8_t> out);
 
   std::unique_ptr<ByteStream> lower_;
   std::uint16_t version_;
