@@ -5,7 +5,6 @@
 
 #include "crypto/random.h"
 #include "crypto/x25519.h"
-#include "crypto/x25519_adx.h"
 
 namespace {
 
@@ -95,26 +94,4 @@ void BM_X25519Shared_OpenSSL(benchmark::State& state) {
 }
 BENCHMARK(BM_X25519Shared_OpenSSL);
 
-}  // namespace
-
-namespace {
-// The BMI2/ADX ladder alone, one at a time and two or three in lockstep
-// (items = scalar multiplications).
-void BM_X25519Adx_Lanes(benchmark::State& state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  X25519Scalar k[3] = {x25519_generate(), x25519_generate(), x25519_generate()};
-  X25519Point u[3] = {x25519_public(k[1]), x25519_public(k[2]), x25519_public(k[0])};
-  X25519Point out[3];
-  std::uint8_t* outs[3] = {out[0].data(), out[1].data(), out[2].data()};
-  const std::uint8_t* ks[3] = {k[0].data(), k[1].data(), k[2].data()};
-  const std::uint8_t* us[3] = {u[0].data(), u[1].data(), u[2].data()};
-  for (auto _ : state) {
-    if (n == 1) latchkey::crypto::x25519_adx::scalarmult(outs[0], ks[0], us[0]);
-    if (n == 2) latchkey::crypto::x25519_adx::scalarmult2(outs[0], ks[0], us[0], outs[1], ks[1], us[1]);
-    if (n == 3) latchkey::crypto::x25519_adx::scalarmult3(outs, ks, us);
-    benchmark::DoNotOptimize(out);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
-}
-BENCHMARK(BM_X25519Adx_Lanes)->Arg(1)->Arg(2)->Arg(3);
 }  // namespace

@@ -6,7 +6,6 @@
 
 #include "crypto/ed25519_field.h"
 #include "crypto/random.h"
-#include "crypto/x25519_adx.h"
 
 namespace latchkey::crypto {
 
@@ -51,23 +50,13 @@ X25519Point x25519_public(const X25519Scalar& scalar) {
   return p;
 }
 
-// Our BMI2/ADX ladder where the CPU has it (about a third faster than
-// libsodium's, see docs/performance.md), libsodium's otherwise; both give
-// the same bytes for every input (differential tests and fuzz target).
 Result<X25519Point> x25519_shared(const X25519Scalar& scalar, const X25519Point& point) {
+  ensure_sodium();
   X25519Point out;
-  bool all_zero = false;
-  if (x25519_adx::available()) {
-    x25519_adx::scalarmult(out.data(), scalar.data(), point.data());
-    std::uint8_t any = 0;
-    for (std::uint8_t b : out) any |= b;
-    all_zero = any == 0;
-  } else {
-    ensure_sodium();
-    // libsodium returns -1 exactly when the output is all zeros.
-    all_zero = crypto_scalarmult_curve25519(out.data(), scalar.data(), point.data()) != 0;
+  // libsodium returns -1 exactly when the output is all zeros.
+  if (crypto_scalarmult_curve25519(out.data(), scalar.data(), point.data()) != 0) {
+    return Error{"x25519: peer public key has small order (all-zero shared secret)"};
   }
-  if (all_zero) return Error{"x25519: peer public key has small order (all-zero shared secret)"};
   return out;
 }
 
