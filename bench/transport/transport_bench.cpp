@@ -88,8 +88,8 @@ BENCHMARK(BM_FiveRawScalarmult);
 // One server handshake's X25519 work: Arg 0 = raw libsodium (four
 // crypto_scalarmult + crypto_scalarmult_base); Arg 1 = four raw
 // crypto_scalarmult + our fixed-base path; Arg 2 = what ServerHandshake
-// runs: four crypto::x25519_shared (the BMI2/ADX ladder where the CPU has
-// it) + crypto::x25519_public.
+// runs: four crypto::x25519_shared (libsodium's ladder behind our wrapper)
+// + crypto::x25519_public.
 void BM_HandshakeX25519Bound(benchmark::State& state) {
   if (sodium_init() < 0) state.SkipWithError("sodium_init");
   const auto arm = state.range(0);
