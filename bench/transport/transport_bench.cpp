@@ -120,15 +120,26 @@ void BM_HandshakeX25519Bound(benchmark::State& state) {
 }
 BENCHMARK(BM_HandshakeX25519Bound)->Arg(0)->Arg(1)->Arg(2);
 
-void BM_RawChaChaSealOpen4K(benchmark::State& state) {
-  crypto::ChaChaKey key;
-  crypto::random_bytes(key);
-  crypto::ChaCha20Poly1305 aead(key);
+// A keyed AEAD and 4 KiB buffers, for the record limits below.
+struct Aead4K {
+  static constexpr std::size_t n = 4096;
+  crypto::ChaCha20Poly1305 aead{random_key()};
   crypto::ChaChaNonce nonce{};
-  constexpr std::size_t n = 4096;
-  Bytes plaintext(n, 0x5a);
-  Bytes sealed(n + crypto::kChaChaTagSize);
-  Bytes opened(n);
+  Bytes plaintext = Bytes(n, 0x5a);
+  Bytes sealed = Bytes(n + crypto::kChaChaTagSize);
+  Bytes opened = Bytes(n);
+
+  static crypto::ChaChaKey random_key() {
+    crypto::ChaChaKey key;
+    crypto::random_bytes(key);
+    return key;
+  }
+};
+
+void BM_RawChaChaSealOpen4K(benchmark::State& state) {
+  Aead4K a;
+  auto& [aead, nonce, plaintext, sealed, opened] = a;
+  constexpr std::size_t n = Aead4K::n;
   std::uint64_t counter = 0;
   for (auto _ : state) {
     nonce[11] = static_cast<std::uint8_t>(counter);
@@ -294,15 +305,32 @@ void BM_RecordStreamInMemory(benchmark::State& state) {
 }
 BENCHMARK(BM_RecordStreamInMemory);
 
-// A connected loopback TCP pair inside `io`.
-std::pair<Tcp::socket, Tcp::socket> loopback_pair(asio::io_context& io) {
-  Tcp::acceptor acceptor(io, Tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  Tcp::socket a(io);
+// Two NoiseStreams over a connected loopback TCP pair, the sending end's
+// socket in `send_io`, the receiving end's in `receive_io` (which may be the
+// same context). A 64 KiB write is ~66 KiB on the wire; large socket
+// buffers let most of it go in one system call.
+struct LoopbackStreams {
+  std::unique_ptr<NoiseStream> sender;
+  std::unique_ptr<NoiseStream> receiver;
+};
+
+LoopbackStreams loopback_streams(asio::io_context& send_io, asio::io_context& receive_io) {
+  Tcp::acceptor acceptor(receive_io, Tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  Tcp::socket a(send_io);
   a.connect(acceptor.local_endpoint());
   Tcp::socket b = acceptor.accept();
   a.set_option(Tcp::no_delay(true));
   b.set_option(Tcp::no_delay(true));
-  return {std::move(a), std::move(b)};
+  a.set_option(asio::socket_base::send_buffer_size(1 << 20));
+  b.set_option(asio::socket_base::receive_buffer_size(1 << 20));
+  crypto::ChaChaKey k1;
+  crypto::ChaChaKey k2;
+  crypto::random_bytes(k1);
+  crypto::random_bytes(k2);
+  const crypto::X25519Point peer{};
+  const crypto::Blake2sDigest h{};
+  return {std::make_unique<NoiseStream>(std::make_unique<TcpStream>(std::move(a)), noise::Conn(145, peer, h, k1, k2)),
+          std::make_unique<NoiseStream>(std::make_unique<TcpStream>(std::move(b)), noise::Conn(145, peer, h, k2, k1))};
 }
 
 asio::awaitable<void> write_side(NoiseStream& from, const Bytes& plaintext) { co_await from.write_all(plaintext); }
@@ -319,25 +347,13 @@ asio::awaitable<void> read_side(NoiseStream& to, Bytes& sink, bool& ok) {
 
 void BM_NoiseStreamLoopback(benchmark::State& state) {
   asio::io_context io(1);
-  auto [a, b] = loopback_pair(io);
-  // A 64 KiB write is ~66 KiB on the wire; large buffers let most of it
-  // go in one system call.
-  a.set_option(asio::socket_base::send_buffer_size(1 << 20));
-  b.set_option(asio::socket_base::receive_buffer_size(1 << 20));
-  crypto::ChaChaKey k1;
-  crypto::ChaChaKey k2;
-  crypto::random_bytes(k1);
-  crypto::random_bytes(k2);
-  const crypto::X25519Point peer{};
-  const crypto::Blake2sDigest h{};
-  NoiseStream sender(std::make_unique<TcpStream>(std::move(a)), noise::Conn(145, peer, h, k1, k2));
-  NoiseStream receiver(std::make_unique<TcpStream>(std::move(b)), noise::Conn(145, peer, h, k2, k1));
+  LoopbackStreams streams = loopback_streams(io, io);
   const Bytes plaintext(kWrite, 0x5a);
   Bytes sink(kWrite);
   for (auto _ : state) {
     bool ok = false;
-    asio::co_spawn(io, write_side(sender, plaintext), asio::detached);
-    asio::co_spawn(io, read_side(receiver, sink, ok), asio::detached);
+    asio::co_spawn(io, write_side(*streams.sender, plaintext), asio::detached);
+    asio::co_spawn(io, read_side(*streams.receiver, sink, ok), asio::detached);
     io.restart();
     io.run();
     if (!ok) state.SkipWithError("stream failed");
@@ -360,28 +376,13 @@ void BM_NoiseStreamLoopbackTwoThreads(benchmark::State& state) {
   constexpr std::size_t kWritesPerIteration = 256;  // 16 MiB
   asio::io_context send_io(1);
   asio::io_context receive_io(1);
-  Tcp::acceptor acceptor(receive_io, Tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  Tcp::socket a(send_io);
-  a.connect(acceptor.local_endpoint());
-  Tcp::socket b = acceptor.accept();
-  a.set_option(Tcp::no_delay(true));
-  b.set_option(Tcp::no_delay(true));
-  a.set_option(asio::socket_base::send_buffer_size(1 << 20));
-  b.set_option(asio::socket_base::receive_buffer_size(1 << 20));
-  crypto::ChaChaKey k1;
-  crypto::ChaChaKey k2;
-  crypto::random_bytes(k1);
-  crypto::random_bytes(k2);
-  const crypto::X25519Point peer{};
-  const crypto::Blake2sDigest h{};
-  NoiseStream sender(std::make_unique<TcpStream>(std::move(a)), noise::Conn(145, peer, h, k1, k2));
-  NoiseStream receiver(std::make_unique<TcpStream>(std::move(b)), noise::Conn(145, peer, h, k2, k1));
+  LoopbackStreams streams = loopback_streams(send_io, receive_io);
   const Bytes plaintext(kWrite, 0x5a);
   Bytes sink(kWrite * kWritesPerIteration);
   for (auto _ : state) {
     bool ok = false;
-    asio::co_spawn(receive_io, read_side(receiver, sink, ok), asio::detached);
-    asio::co_spawn(send_io, write_many(sender, plaintext, kWritesPerIteration), asio::detached);
+    asio::co_spawn(receive_io, read_side(*streams.receiver, sink, ok), asio::detached);
+    asio::co_spawn(send_io, write_many(*streams.sender, plaintext, kWritesPerIteration), asio::detached);
     receive_io.restart();
     send_io.restart();
     std::thread receiving([&] { receive_io.run(); });
@@ -396,15 +397,10 @@ BENCHMARK(BM_NoiseStreamLoopbackTwoThreads)->UseRealTime()->Unit(benchmark::kMil
 // The limits of the two-thread stream: one direction of the AEAD on 4 KiB.
 void BM_RawChaChaOneWay4K(benchmark::State& state) {
   const bool seal = state.range(0) == 0;
-  crypto::ChaChaKey key;
-  crypto::random_bytes(key);
-  crypto::ChaCha20Poly1305 aead(key);
-  crypto::ChaChaNonce nonce{};
-  constexpr std::size_t n = 4096;
-  Bytes plaintext(n, 0x5a);
-  Bytes sealed(n + crypto::kChaChaTagSize);
+  Aead4K a;
+  auto& [aead, nonce, plaintext, sealed, opened] = a;
+  constexpr std::size_t n = Aead4K::n;
   aead.seal(nonce, ByteView{}, plaintext, sealed.data());
-  Bytes opened(n);
   for (auto _ : state) {
     if (seal) {
       aead.seal(nonce, ByteView{}, plaintext, sealed.data());
