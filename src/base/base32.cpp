@@ -1,5 +1,7 @@
 #include "base/base32.h"
 
+#include "base/symbol_decoding.h"
+
 namespace latchkey {
 namespace {
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -34,22 +36,7 @@ Result<Bytes> base32_decode(std::string_view text) {
   // corrupt, as in Go's decoder.
   const std::size_t tail = text.size() % 8;
   if (tail == 1 || tail == 3 || tail == 6) return Error{"base32: illegal length " + std::to_string(text.size())};
-  Bytes out;
-  out.reserve(text.size() * 5 / 8);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    int v = value_of(text[i]);
-    if (v < 0) return Error{"base32: illegal character at offset " + std::to_string(i)};
-    acc = (acc << 5) | static_cast<std::uint32_t>(v);
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>(acc >> bits));
-      acc &= (1u << bits) - 1;
-    }
-  }
-  return out;
+  return decode_symbols<5>(text, "base32", value_of);
 }
 
 }  // namespace latchkey

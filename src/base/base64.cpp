@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "base/symbol_decoding.h"
+
 namespace latchkey {
 namespace {
 
@@ -64,22 +66,8 @@ Result<Bytes> base64_decode(std::string_view text, Base64Form form) {
   }
   if (len % 4 == 1) return Error{"base64: truncated input"};
 
-  Bytes out;
-  out.reserve(len * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < len; ++i) {
-    int v = table[static_cast<unsigned char>(text[i])];
-    if (v < 0) return Error{"base64: illegal character at offset " + std::to_string(i)};
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>(acc >> bits));
-      acc &= (1u << bits) - 1;
-    }
-  }
-  return out;
+  return decode_symbols<6>(text.substr(0, len), "base64",
+                           [&table](char c) { return table[static_cast<unsigned char>(c)]; });
 }
 
 }  // namespace latchkey
