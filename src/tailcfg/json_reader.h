@@ -124,15 +124,24 @@ Status read_key(const JsonValue& v, K& out, DecodeContext& c) {
   return {};
 }
 
-// A pointer to a key (*key.NodePublic): null is nil.
-template <class K>
-Status read_optional_key(const JsonValue& v, std::optional<K>& out, DecodeContext& c) {
+// A Go pointer (*T) or nilable slice decoded with `read_pointee(v, T&, c)`:
+// null resets to nullopt; otherwise the value is decoded into the existing
+// pointee (Go reuses a non-nil pointer), made first when there is none.
+template <class T, class ReadPointee>
+Status read_pointer(const JsonValue& v, std::optional<T>& out, DecodeContext& c, ReadPointee read_pointee) {
   if (v.IsNull()) {
     out.reset();
     return {};
   }
   if (!out) out.emplace();
-  return read_key(v, *out, c);
+  return read_pointee(v, *out, c);
+}
+
+// A pointer to a key (*key.NodePublic): null is nil.
+template <class K>
+Status read_optional_key(const JsonValue& v, std::optional<K>& out, DecodeContext& c) {
+  return read_pointer(v, out, c,
+                      [](const JsonValue& jv, K& k, DecodeContext& ctx) { return read_key(jv, k, ctx); });
 }
 
 // ---- containers ----
@@ -147,8 +156,11 @@ Status read_element(const JsonValue& v, T& out, DecodeContext& c) {
   return read_value(v, out, c);
 }
 
-template <class T>
-Status read_value(const JsonValue& v, std::vector<T>& out, DecodeContext& c) {
+// A Go slice ([]T) decoded element by element with
+// `read_elem(v, T&, c)`: null is nil (cleared); an array replaces what was
+// there.
+template <class T, class ReadElement>
+Status read_array(const JsonValue& v, std::vector<T>& out, DecodeContext& c, ReadElement read_elem) {
   if (v.IsNull()) {
     out.clear();
     return {};
@@ -158,68 +170,77 @@ Status read_value(const JsonValue& v, std::vector<T>& out, DecodeContext& c) {
   out.resize(v.Size());
   for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
     PathScope s(c, static_cast<std::int64_t>(i));
-    if (auto st = read_element(v[i], out[i], c); !st) return st;
+    if (auto st = read_elem(v[i], out[i], c); !st) return st;
   }
   return {};
 }
 
-// A Go pointer (*T) or nilable slice: null resets to nullopt; otherwise the
-// value is decoded into the existing pointee (Go reuses a non-nil pointer).
+template <class T>
+Status read_value(const JsonValue& v, std::vector<T>& out, DecodeContext& c) {
+  return read_array(v, out, c,
+                    [](const JsonValue& jv, T& e, DecodeContext& ctx) { return read_element(jv, e, ctx); });
+}
+
 template <class T>
 Status read_value(const JsonValue& v, std::optional<T>& out, DecodeContext& c) {
-  if (v.IsNull()) {
-    out.reset();
-    return {};
-  }
-  if (!out) out.emplace();
-  return read_value(v, *out, c);
+  return read_pointer(v, out, c,
+                      [](const JsonValue& jv, T& p, DecodeContext& ctx) { return read_value(jv, p, ctx); });
 }
 
 // Slices of pointers ([]*Node): a null element has no C++ counterpart here
 // and is rejected.
 template <class T>
 Status read_pointer_slice(const JsonValue& v, std::vector<T>& out, DecodeContext& c) {
-  if (v.IsNull()) {
-    out.clear();
-    return {};
-  }
-  if (!v.IsArray()) return c.type_error("array", v);
-  out.clear();
-  out.resize(v.Size());
-  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-    PathScope s(c, static_cast<std::int64_t>(i));
-    if (v[i].IsNull()) return c.error("null element is not supported in this list");
-    if (auto st = read_value(v[i], out[i], c); !st) return st;
-  }
-  return {};
+  return read_array(v, out, c, [](const JsonValue& jv, T& e, DecodeContext& ctx) -> Status {
+    if (jv.IsNull()) return ctx.error("null element is not supported in this list");
+    return read_value(jv, e, ctx);
+  });
 }
 
 // A nilable []*T (no omitempty): null is nil, null elements rejected.
 template <class T>
 Status read_nilable_pointer_slice(const JsonValue& v, NilableVector<T>& out, DecodeContext& c) {
-  if (v.IsNull()) {
-    out.reset();
-    return {};
-  }
-  if (!out) out.emplace();
-  return read_pointer_slice(v, *out, c);
+  return read_pointer(v, out, c, [](const JsonValue& jv, std::vector<T>& p, DecodeContext& ctx) {
+    return read_pointer_slice(jv, p, ctx);
+  });
 }
 
-// map[string]V
-template <class V>
-Status read_value(const JsonValue& v, std::map<std::string, V>& out, DecodeContext& c) {
+// A Go map as a JSON object: null is nil (cleared); each member's name is
+// decoded with `read_name(name, K&, c)` and its value with
+// `read_val(value, V&, c)` into out[key], so a later duplicate name decodes
+// into what an earlier one left. Error paths name the member as written.
+template <class K, class V, class ReadName, class ReadMapValue>
+Status read_map(const JsonValue& v, std::map<K, V>& out, DecodeContext& c, ReadName read_name,
+                ReadMapValue read_val) {
   if (v.IsNull()) {
     out.clear();
     return {};
   }
   if (!v.IsObject()) return c.type_error("object", v);
   for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-    std::string k;
-    if (auto st = read_value(it->name, k, c); !st) return st;
+    K k{};
+    if (auto st = read_name(it->name, k, c); !st) return st;
     PathScope s(c, std::string_view(it->name.GetString(), it->name.GetStringLength()));
-    if (auto st = read_value(it->value, out[k], c); !st) return st;
+    if (auto st = read_val(it->value, out[k], c); !st) return st;
   }
   return {};
+}
+
+// map[string]V with the values decoded by `read_val(value, V&, c)` (for
+// values that need other than their read_value).
+template <class V, class ReadMapValue>
+Status read_string_map(const JsonValue& v, std::map<std::string, V>& out, DecodeContext& c,
+                       ReadMapValue read_val) {
+  return read_map(
+      v, out, c, [](const JsonValue& name, std::string& k, DecodeContext& ctx) { return read_value(name, k, ctx); },
+      read_val);
+}
+
+// map[string]V
+template <class V>
+Status read_value(const JsonValue& v, std::map<std::string, V>& out, DecodeContext& c) {
+  return read_string_map(v, out, c,
+                         [](const JsonValue& jv, V& e, DecodeContext& ctx) { return read_value(jv, e, ctx); });
 }
 
 // map[<int64 type>]V: member names are decimal integers.
@@ -227,18 +248,8 @@ Status parse_int_key(const JsonValue& name, std::int64_t& out, DecodeContext& c)
 
 template <class V>
 Status read_value(const JsonValue& v, std::map<std::int64_t, V>& out, DecodeContext& c) {
-  if (v.IsNull()) {
-    out.clear();
-    return {};
-  }
-  if (!v.IsObject()) return c.type_error("object", v);
-  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-    std::int64_t k = 0;
-    if (auto st = parse_int_key(it->name, k, c); !st) return st;
-    PathScope s(c, std::string_view(it->name.GetString(), it->name.GetStringLength()));
-    if (auto st = read_value(it->value, out[k], c); !st) return st;
-  }
-  return {};
+  return read_map(v, out, c, parse_int_key,
+                  [](const JsonValue& jv, V& e, DecodeContext& ctx) { return read_value(jv, e, ctx); });
 }
 
 // ---- structs ----

@@ -1,0 +1,102 @@
+// Helpers of the JSON decoder (tailcfg/json_reader.h) that the wire types
+// share: read_array, read_pointer, read_map and read_string_map with
+// readers of the caller's choosing (every read_value of a slice, pointer or
+// map goes through them). These tests pin what the helpers do themselves.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tailcfg/json_reader.h"
+
+namespace latchkey::tailcfg {
+namespace {
+
+// Parsed as the decoder's entry point does. The text is copied to a heap
+// buffer with spare room first: rapidjson's SSE2 string scan reads whole
+// 16-byte blocks, past the end of a short string literal.
+rapidjson::Document parse(std::string_view text) {
+  std::string buf;
+  buf.reserve(text.size() + 16);
+  buf.assign(text);
+  rapidjson::Document doc;
+  EXPECT_TRUE(parse_json_document(buf, 1 << 20, 32, doc).ok()) << text;
+  return doc;
+}
+
+// A reader that appends a string value to what is already there, so that
+// reuse of an existing slot shows in the result; any other JSON type fails.
+Status append_string(const JsonValue& v, std::string& out, DecodeContext& c) {
+  if (!v.IsString()) return c.error("want a string");
+  out.append(v.GetString(), v.GetStringLength());
+  return {};
+}
+
+TEST(JsonReadArray, DecodesEachElementWithItsIndexInThePath) {
+  std::vector<std::string> out{"old", "old", "old"};
+  DecodeContext c("T");
+  ASSERT_TRUE(read_array(parse(R"(["a","b"])"), out, c, append_string).ok());
+  EXPECT_EQ(out, (std::vector<std::string>{"a", "b"}));  // replaced, not merged
+
+  auto st = read_array(parse(R"(["a",1])"), out, c, append_string);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "tailcfg: T[1]: want a string");
+  EXPECT_EQ(c.path(), "T");  // the element's scope is gone again
+}
+
+TEST(JsonReadArray, NullClearsAndOtherTypesAreRefused) {
+  std::vector<std::string> out{"x"};
+  DecodeContext c("T");
+  ASSERT_TRUE(read_array(parse("null"), out, c, append_string).ok());
+  EXPECT_TRUE(out.empty());
+  auto st = read_array(parse(R"({"a":1})"), out, c, append_string);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "tailcfg: T: cannot decode JSON object (want array)");
+}
+
+TEST(JsonReadPointer, NullResetsAndAValueReusesThePointee) {
+  DecodeContext c("T");
+  std::optional<std::string> out;
+  ASSERT_TRUE(read_pointer(parse(R"("a")"), out, c, append_string).ok());
+  EXPECT_EQ(out, "a");
+  ASSERT_TRUE(read_pointer(parse(R"("b")"), out, c, append_string).ok());
+  EXPECT_EQ(out, "ab");  // decoded into the existing pointee, as Go does
+  ASSERT_TRUE(read_pointer(parse("null"), out, c, append_string).ok());
+  EXPECT_FALSE(out.has_value());
+  auto st = read_pointer(parse("1"), out, c, append_string);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "tailcfg: T: want a string");
+}
+
+TEST(JsonReadMap, DuplicateNamesDecodeIntoTheSameValue) {
+  DecodeContext c("T");
+  std::map<std::string, std::string> out{{"kept", "k"}};
+  ASSERT_TRUE(read_string_map(parse(R"({"a":"1","b":"2","a":"3"})"), out, c, append_string).ok());
+  EXPECT_EQ(out, (std::map<std::string, std::string>{{"a", "13"}, {"b", "2"}, {"kept", "k"}}));
+  ASSERT_TRUE(read_string_map(parse("null"), out, c, append_string).ok());
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(JsonReadMap, ErrorsNameTheMemberAndRefuseNonObjects) {
+  DecodeContext c("T");
+  std::map<std::string, std::string> out;
+  auto st = read_string_map(parse(R"({"a":"1","b":2})"), out, c, append_string);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "tailcfg: T.b: want a string");
+  st = read_string_map(parse("[]"), out, c, append_string);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "tailcfg: T: cannot decode JSON array (want object)");
+}
+
+TEST(JsonReadMap, MemberNamesGoThroughTheNameReader) {
+  DecodeContext c("T");
+  std::map<std::int64_t, std::string> out;
+  ASSERT_TRUE(read_map(parse(R"({"7":"a","-2":"b"})"), out, c, parse_int_key, append_string).ok());
+  EXPECT_EQ(out, (std::map<std::int64_t, std::string>{{-2, "b"}, {7, "a"}}));
+  EXPECT_FALSE(read_map(parse(R"({"x":"a"})"), out, c, parse_int_key, append_string).ok());
+}
+
+}  // namespace
+}  // namespace latchkey::tailcfg
