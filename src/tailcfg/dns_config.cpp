@@ -58,24 +58,9 @@ Status read_value(const JsonValue& v, DnsRecord& out, DecodeContext& c) {
 namespace {
 // map[string][]*dnstype.Resolver: lists of pointers, a null element rejected.
 Status read_routes(const JsonValue& v, std::map<std::string, NilableVector<DnsResolver>>& out, DecodeContext& c) {
-  if (v.IsNull()) {
-    out.clear();
-    return {};
-  }
-  if (!v.IsObject()) return c.type_error("object", v);
-  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-    std::string k;
-    if (auto st = read_value(it->name, k, c); !st) return st;
-    PathScope s(c, k);
-    auto& slot = out[k];
-    if (it->value.IsNull()) {
-      slot.reset();
-      continue;
-    }
-    slot.emplace();
-    if (auto st = read_pointer_slice(it->value, *slot, c); !st) return st;
-  }
-  return {};
+  return read_string_map(v, out, c, [](const JsonValue& jv, NilableVector<DnsResolver>& routes, DecodeContext& ctx) {
+    return read_nilable_pointer_slice(jv, routes, ctx);
+  });
 }
 }  // namespace
 

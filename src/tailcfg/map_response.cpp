@@ -233,23 +233,6 @@ Status read_ssh_policy(const JsonValue& v, std::optional<RawJson>& out, DecodeCo
   return read_value(v, *out, c);
 }
 
-// map[string][]FilterRule with nil values kept.
-Status read_packet_filters(const JsonValue& v, std::map<std::string, NilableVector<FilterRule>>& out,
-                           DecodeContext& c) {
-  if (v.IsNull()) {
-    out.clear();
-    return {};
-  }
-  if (!v.IsObject()) return c.type_error("object", v);
-  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-    std::string k;
-    if (auto st = read_value(it->name, k, c); !st) return st;
-    PathScope s(c, k);
-    if (auto st = read_value(it->value, out[k], c); !st) return st;
-  }
-  return {};
-}
-
 }  // namespace
 
 Status read_value(const JsonValue& v, MapResponse& out, DecodeContext& c) {
@@ -271,7 +254,7 @@ Status read_value(const JsonValue& v, MapResponse& out, DecodeContext& c) {
       LATCHKEY_FIELD(MapResponse, "Domain", domain),
       LATCHKEY_FIELD(MapResponse, "CollectServices", collect_services),
       LATCHKEY_FIELD(MapResponse, "PacketFilter", packet_filter),
-      LATCHKEY_FIELD_WITH(MapResponse, "PacketFilters", read_packet_filters(jv, obj.packet_filters, ctx)),
+      LATCHKEY_FIELD(MapResponse, "PacketFilters", packet_filters),
       LATCHKEY_FIELD(MapResponse, "UserProfiles", user_profiles),
       LATCHKEY_FIELD(MapResponse, "Health", health),
       LATCHKEY_FIELD(MapResponse, "DisplayMessages", display_messages),
