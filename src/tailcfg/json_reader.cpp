@@ -204,6 +204,11 @@ Status parse_json_document(std::string_view text, std::size_t max_bytes, int max
   return {};
 }
 
+Status read_empty_struct(const JsonValue& v, DecodeContext& c) {
+  if (v.IsNull() || v.IsObject()) return {};
+  return c.type_error("object", v);
+}
+
 bool ascii_equal_fold(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {

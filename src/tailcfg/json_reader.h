@@ -264,6 +264,10 @@ struct FieldReader {
 // case-insensitive), skipping unknown members. Null leaves out unchanged.
 bool ascii_equal_fold(std::string_view a, std::string_view b);
 
+// A struct without fields (the empty responses): any object, its members
+// ignored, or null.
+Status read_empty_struct(const JsonValue& v, DecodeContext& c);
+
 template <class S, std::size_t N>
 Status read_struct(const JsonValue& v, S& out, DecodeContext& c, const FieldReader<S> (&fields)[N]) {
   if (v.IsNull()) return {};

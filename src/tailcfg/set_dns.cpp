@@ -32,9 +32,6 @@ Status read_value(const JsonValue& v, SetDnsRequest& out, DecodeContext& c) {
   return read_struct(v, out, c, kFields);
 }
 
-Status read_value(const JsonValue& v, SetDnsResponse&, DecodeContext& c) {
-  if (v.IsNull() || v.IsObject()) return {};
-  return c.type_error("object", v);
-}
+Status read_value(const JsonValue& v, SetDnsResponse&, DecodeContext& c) { return read_empty_struct(v, c); }
 
 }  // namespace latchkey::tailcfg

@@ -273,23 +273,14 @@ Status read_value(const JsonValue& v, TkaSignaturesUsingKeyResponse& out, Decode
   return read_struct(v, out, c, kFields);
 }
 
-// The empty response structs: any object (members ignored) or null.
-namespace {
-template <class T>
-Status read_empty_struct(const JsonValue& v, DecodeContext& c) {
-  if (v.IsNull() || v.IsObject()) return {};
-  return c.type_error("object", v);
-}
-}  // namespace
-
 Status read_value(const JsonValue& v, TkaInitFinishResponse&, DecodeContext& c) {
-  return read_empty_struct<TkaInitFinishResponse>(v, c);
+  return read_empty_struct(v, c);
 }
 Status read_value(const JsonValue& v, TkaDisableResponse&, DecodeContext& c) {
-  return read_empty_struct<TkaDisableResponse>(v, c);
+  return read_empty_struct(v, c);
 }
 Status read_value(const JsonValue& v, TkaSubmitSignatureResponse&, DecodeContext& c) {
-  return read_empty_struct<TkaSubmitSignatureResponse>(v, c);
+  return read_empty_struct(v, c);
 }
 
 }  // namespace latchkey::tailcfg

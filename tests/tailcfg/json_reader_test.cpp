@@ -1,7 +1,8 @@
 // Helpers of the JSON decoder (tailcfg/json_reader.h) that the wire types
 // share: read_array, read_pointer, read_map and read_string_map with
 // readers of the caller's choosing (every read_value of a slice, pointer or
-// map goes through them). These tests pin what the helpers do themselves.
+// map goes through them), and read_empty_struct. These tests pin what the
+// helpers do themselves.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -96,6 +97,17 @@ TEST(JsonReadMap, MemberNamesGoThroughTheNameReader) {
   ASSERT_TRUE(read_map(parse(R"({"7":"a","-2":"b"})"), out, c, parse_int_key, append_string).ok());
   EXPECT_EQ(out, (std::map<std::int64_t, std::string>{{-2, "b"}, {7, "a"}}));
   EXPECT_FALSE(read_map(parse(R"({"x":"a"})"), out, c, parse_int_key, append_string).ok());
+}
+
+TEST(JsonReadEmptyStruct, AcceptsAnyObjectOrNullOnly) {
+  DecodeContext c("T");
+  EXPECT_TRUE(read_empty_struct(parse("{}"), c).ok());
+  EXPECT_TRUE(read_empty_struct(parse(R"({"Unknown":[1,2]})"), c).ok());
+  EXPECT_TRUE(read_empty_struct(parse("null"), c).ok());
+  auto st = read_empty_struct(parse("[]"), c);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "tailcfg: T: cannot decode JSON array (want object)");
+  EXPECT_FALSE(read_empty_struct(parse(R"("x")"), c).ok());
 }
 
 }  // namespace
