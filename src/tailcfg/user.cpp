@@ -8,54 +8,30 @@ namespace latchkey::tailcfg {
 
 void write_value(JsonWriter& w, const User& v) {
   w.begin_object();
-  w.key("ID");
-  w.int64(v.id);
-  w.key("DisplayName");
-  w.string(v.display_name);
-  if (!v.profile_pic_url.empty()) {
-    w.key("ProfilePicURL");
-    w.string(v.profile_pic_url);
-  }
-  if (!v.created.is_zero()) {
-    w.key("Created");
-    write_value(w, v.created);
-  }
+  field(w, "ID", v.id);
+  field(w, "DisplayName", v.display_name);
+  field_omitzero(w, "ProfilePicURL", v.profile_pic_url);
+  field_omitzero(w, "Created", v.created);
   w.end_object();
 }
 
 void write_value(JsonWriter& w, const Login& v) {
   w.begin_object();
-  w.key("ID");
-  w.int64(v.id);
-  w.key("Provider");
-  w.string(v.provider);
-  w.key("LoginName");
-  w.string(v.login_name);
-  w.key("DisplayName");
-  w.string(v.display_name);
-  if (!v.profile_pic_url.empty()) {
-    w.key("ProfilePicURL");
-    w.string(v.profile_pic_url);
-  }
+  field(w, "ID", v.id);
+  field(w, "Provider", v.provider);
+  field(w, "LoginName", v.login_name);
+  field(w, "DisplayName", v.display_name);
+  field_omitzero(w, "ProfilePicURL", v.profile_pic_url);
   w.end_object();
 }
 
 void write_value(JsonWriter& w, const UserProfile& v) {
   w.begin_object();
-  w.key("ID");
-  w.int64(v.id);
-  w.key("LoginName");
-  w.string(v.login_name);
-  w.key("DisplayName");
-  w.string(v.display_name);
-  if (!v.profile_pic_url.empty()) {
-    w.key("ProfilePicURL");
-    w.string(v.profile_pic_url);
-  }
-  if (!v.groups.empty()) {
-    w.key("Groups");
-    write_value(w, v.groups);
-  }
+  field(w, "ID", v.id);
+  field(w, "LoginName", v.login_name);
+  field(w, "DisplayName", v.display_name);
+  field_omitzero(w, "ProfilePicURL", v.profile_pic_url);
+  field_omitempty(w, "Groups", v.groups);
   w.end_object();
 }
 
