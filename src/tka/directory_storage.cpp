@@ -217,9 +217,8 @@ Status DirectoryStorage::load() {
         purged_[*h] = info->created;
         continue;
       }
-      if (!info->aum) continue;
-      if (auto parent = info->aum->parent()) children_[*parent].push_back(*h);
-      aums_.emplace(*h, Entry{std::move(*info->aum), info->created});
+      if (!info->aum || index_.contains(*h)) continue;
+      index_.put(*h, std::move(*info->aum), info->created);
     }
     if (inner_ec) return Error{"reading prefix dir: " + inner_ec.message()};
   }
@@ -229,26 +228,19 @@ Status DirectoryStorage::load() {
 
 Result<Aum> DirectoryStorage::aum(const AumHash& hash) const {
   std::shared_lock lock(mu_);
-  auto it = aums_.find(hash);
-  if (it == aums_.end()) return aum_not_found();
-  return it->second.aum;
+  const AumIndex::Entry* entry = index_.find(hash);
+  if (entry == nullptr) return aum_not_found();
+  return entry->aum;
 }
 
 Result<bool> DirectoryStorage::has_aum(const AumHash& hash) const {
   std::shared_lock lock(mu_);
-  return aums_.count(hash) != 0;
+  return index_.contains(hash);
 }
 
 Result<std::vector<Aum>> DirectoryStorage::child_aums(const AumHash& parent) const {
   std::shared_lock lock(mu_);
-  std::vector<Aum> out;
-  auto it = children_.find(parent);
-  if (it == children_.end()) return out;
-  for (const AumHash& h : it->second) {
-    auto found = aums_.find(h);
-    if (found != aums_.end()) out.push_back(found->second.aum);
-  }
-  return out;
+  return index_.children_of(parent);
 }
 
 Status DirectoryStorage::commit_verified_aums(std::span<const Aum> updates) {
@@ -258,7 +250,7 @@ Status DirectoryStorage::commit_verified_aums(std::span<const Aum> updates) {
   for (std::size_t i = 0; i < updates.size(); ++i) {
     const Aum& update = updates[i];
     const AumHash h = update.hash();
-    if (aums_.count(h) != 0) continue;  // content-addressed: already stored as is
+    if (index_.contains(h)) continue;  // content-addressed: already stored as is
 
     HashInfo info;
     info.aum = update;
@@ -279,11 +271,7 @@ Status DirectoryStorage::commit_verified_aums(std::span<const Aum> updates) {
     dirs_to_sync.insert(dir);
 
     if (tomb != purged_.end()) purged_.erase(tomb);
-    if (auto parent = update.parent()) {
-      auto& siblings = children_[*parent];
-      if (std::find(siblings.begin(), siblings.end(), h) == siblings.end()) siblings.push_back(h);
-    }
-    aums_.emplace(h, Entry{update, info.created});
+    index_.put(h, update, info.created);
   }
   // Make the renames durable (also after a failure, for what was written).
   for (const auto& d : dirs_to_sync) {
@@ -294,12 +282,7 @@ Status DirectoryStorage::commit_verified_aums(std::span<const Aum> updates) {
 
 Result<std::vector<Aum>> DirectoryStorage::heads() const {
   std::shared_lock lock(mu_);
-  std::vector<Aum> out;
-  for (const auto& [h, entry] : aums_) {
-    auto it = children_.find(h);
-    if (it == children_.end() || it->second.empty()) out.push_back(entry.aum);
-  }
-  return out;
+  return index_.heads();
 }
 
 Status DirectoryStorage::set_last_active_ancestor(const AumHash& hash) {
@@ -327,17 +310,14 @@ Result<std::optional<AumHash>> DirectoryStorage::last_active_ancestor() const {
 
 Result<std::vector<AumHash>> DirectoryStorage::all_aums() const {
   std::shared_lock lock(mu_);
-  std::vector<AumHash> out;
-  out.reserve(aums_.size());
-  for (const auto& entry : aums_) out.push_back(entry.first);
-  return out;
+  return index_.hashes();
 }
 
 Result<UnixTime> DirectoryStorage::commit_time(const AumHash& hash) const {
   std::shared_lock lock(mu_);
-  auto it = aums_.find(hash);
-  if (it == aums_.end()) return aum_not_found();
-  if (it->second.created > 0) return it->second.created;
+  const AumIndex::Entry* entry = index_.find(hash);
+  if (entry == nullptr) return aum_not_found();
+  if (entry->committed > 0) return entry->committed;
   // Written by a version that did not record the time: use the file's
   // modification time, as upstream does.
   struct stat st {};
@@ -353,11 +333,11 @@ Status DirectoryStorage::purge_aums(std::span<const AumHash> hashes) {
   Status result;
   for (std::size_t i = 0; i < hashes.size(); ++i) {
     const AumHash& h = hashes[i];
-    auto it = aums_.find(h);
-    if (it == aums_.end()) continue;
+    const AumIndex::Entry* entry = index_.find(h);
+    if (entry == nullptr) continue;
     HashInfo info;
-    info.aum = it->second.aum;
-    info.created = it->second.created;
+    info.aum = entry->aum;
+    info.created = entry->committed;
     info.purged = purged_at;
     const std::string path = aum_path(h);
     const std::string dir = parent_directory(path);
@@ -366,16 +346,8 @@ Status DirectoryStorage::purge_aums(std::span<const AumHash> hashes) {
       break;
     }
     dirs_to_sync.insert(dir);
-    if (auto parent = it->second.aum.parent()) {
-      auto siblings = children_.find(*parent);
-      if (siblings != children_.end()) {
-        auto& v = siblings->second;
-        v.erase(std::remove(v.begin(), v.end(), h), v.end());
-        if (v.empty()) children_.erase(siblings);
-      }
-    }
-    purged_[h] = it->second.created;
-    aums_.erase(it);
+    purged_[h] = entry->committed;
+    index_.erase(h);
   }
   for (const auto& d : dirs_to_sync) {
     if (auto st = fsync_directory(d); !st && result.ok()) result = st;
@@ -387,9 +359,8 @@ Status DirectoryStorage::remove_all() {
   std::unique_lock lock(mu_);
   std::error_code ec;
   fs::remove_all(dir_, ec);
-  aums_.clear();
+  index_.clear();
   purged_.clear();
-  children_.clear();
   if (ec) return Error{"removing " + dir_ + ": " + ec.message()};
   return {};
 }

@@ -32,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tka/aum_index.h"
 #include "tka/storage.h"
 
 namespace latchkey::tka {
@@ -60,11 +61,6 @@ class DirectoryStorage final : public CompactableStorage {
   std::string aum_path(const AumHash& hash) const;
 
  private:
-  struct Entry {
-    Aum aum;
-    UnixTime created = 0;  // 0: unknown (fall back to the file's mtime)
-  };
-
   DirectoryStorage(std::string dir, Clock clock) : dir_(std::move(dir)), clock_(std::move(clock)) {}
   Status load();
   UnixTime now() const { return clock_ ? clock_() : 0; }
@@ -72,10 +68,11 @@ class DirectoryStorage final : public CompactableStorage {
   std::string dir_;
   Clock clock_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<AumHash, Entry> aums_;
+  // The stored AUMs; an entry's commit time is the file's CreatedUnix (0:
+  // unknown, fall back to the file's mtime).
+  AumIndex index_;
   // Created times of tombstones, kept if the AUM is committed again.
   std::unordered_map<AumHash, UnixTime> purged_;
-  std::unordered_map<AumHash, std::vector<AumHash>> children_;
 };
 
 }  // namespace latchkey::tka

@@ -5,9 +5,9 @@
 #pragma once
 
 #include <shared_mutex>
-#include <unordered_map>
 #include <vector>
 
+#include "tka/aum_index.h"
 #include "tka/storage.h"
 
 namespace latchkey::tka {
@@ -33,17 +33,9 @@ class MemoryStorage final : public CompactableStorage {
   std::size_t size() const;
 
  private:
-  struct Entry {
-    Aum aum;
-    UnixTime committed = 0;
-  };
-
   Clock clock_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<AumHash, Entry> aums_;
-  // parent hash -> hashes of its stored children, in commit order. Entries
-  // of purged AUMs' children stay, as upstream keeps them.
-  std::unordered_map<AumHash, std::vector<AumHash>> children_;
+  AumIndex index_;
   std::optional<AumHash> last_active_ancestor_;
 };
 
