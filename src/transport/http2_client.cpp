@@ -135,19 +135,12 @@ struct Http2ClientCallbacks {
   }
 
   static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
-    auto& s = self(user_data);
-    if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR && !s.failure()) {
-      s.terminate(CloseReason::ProtocolError,
-                  s.last_h2_error_.empty() ? std::string("HTTP/2 protocol error") : s.last_h2_error_,
-                  frame->goaway.error_code);
-    }
+    if (frame->hd.type == NGHTTP2_GOAWAY) self(user_data).on_goaway_sent(frame->goaway.error_code);
     return 0;
   }
 
   static int on_error(nghttp2_session*, int, const char* msg, std::size_t len, void* user_data) {
-    auto& s = self(user_data);
-    s.last_h2_error_.assign(msg, len);
-    spdlog::debug("{}: nghttp2: {}", s.log_name_, s.last_h2_error_);
+    self(user_data).note_h2_error(std::string_view(msg, len));
     return 0;
   }
 };

@@ -104,7 +104,6 @@ class Http2ClientSession final : public Http2Connection,
   bool ended_ = false;
   CloseReason end_reason_ = CloseReason::Completed;
   Notify ended_notify_;
-  std::string last_h2_error_;
 };
 
 }  // namespace latchkey::transport

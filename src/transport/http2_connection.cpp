@@ -1,6 +1,7 @@
 #include "transport/http2_connection.h"
 
 #include <nghttp2/nghttp2.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
 
@@ -37,6 +38,17 @@ void Http2Connection::terminate(CloseReason reason, std::string message, std::ui
   if (!failure_) failure_ = Failure{reason, std::move(message)};
   if (session_) nghttp2_session_terminate_session(session_, h2_error);
   writer_wake_.notify();
+}
+
+void Http2Connection::note_h2_error(std::string_view text) {
+  last_h2_error_.assign(text);
+  spdlog::debug("{}: nghttp2: {}", log_name_, last_h2_error_);
+}
+
+void Http2Connection::on_goaway_sent(std::uint32_t h2_error) {
+  if (h2_error == NGHTTP2_NO_ERROR || failure_) return;
+  terminate(CloseReason::ProtocolError, last_h2_error_.empty() ? std::string("HTTP/2 protocol error") : last_h2_error_,
+            h2_error);
 }
 
 void Http2Connection::update_read_deadline() {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -51,6 +52,14 @@ class Http2Connection {
   // Re-evaluates which read deadline applies (call when streams open/close).
   void update_read_deadline();
 
+  // What both roles' nghttp2 callbacks do alike.
+  // The error callback: keeps nghttp2's text (and logs it) for the GOAWAY
+  // the library sends next.
+  void note_h2_error(std::string_view text);
+  // A GOAWAY went out: one with an error code ends the connection, unless it
+  // already failed, as a protocol error under nghttp2's last error text.
+  void on_goaway_sent(std::uint32_t h2_error);
+
   // Role hooks.
   // A request (server) whose headers or body are still arriving.
   virtual bool request_in_progress() const = 0;
@@ -66,6 +75,7 @@ class Http2Connection {
   TransportCounters* counters_;  // may be null
   std::string log_name_;
   Timeouts timeouts_;
+  std::string last_h2_error_;  // nghttp2's last error text
 
  private:
   asio::awaitable<void> read_loop(Bytes initial_input);

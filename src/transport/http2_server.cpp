@@ -208,13 +208,8 @@ struct Http2ServerCallbacks {
   }
 
   static int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
-    auto& s = self(user_data);
-    if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
-      if (!s.failure()) {
-        s.terminate(CloseReason::ProtocolError,
-                    s.last_h2_error_.empty() ? std::string("HTTP/2 protocol error") : s.last_h2_error_,
-                    frame->goaway.error_code);
-      }
+    if (frame->hd.type == NGHTTP2_GOAWAY) {
+      self(user_data).on_goaway_sent(frame->goaway.error_code);
       return 0;
     }
     if ((frame->hd.type == NGHTTP2_DATA || frame->hd.type == NGHTTP2_HEADERS) &&
@@ -290,9 +285,7 @@ struct Http2ServerCallbacks {
 
   static int on_error(nghttp2_session*, int /*lib_error_code*/, const char* msg, std::size_t len,
                       void* user_data) {
-    auto& s = self(user_data);
-    s.last_h2_error_.assign(msg, len);
-    spdlog::debug("{}: nghttp2: {}", s.log_name_, s.last_h2_error_);
+    self(user_data).note_h2_error(std::string_view(msg, len));
     return 0;
   }
 };

@@ -121,7 +121,6 @@ class Http2ServerSession final : public Http2Connection,
   std::size_t unsent_bytes_ = 0;   // response bytes queued, not yet framed
   std::size_t space_waiters_ = 0;  // handlers waiting in write() for buffer space
   bool got_settings_ = false;      // the client preface and SETTINGS arrived
-  std::string last_h2_error_;
 };
 
 }  // namespace latchkey::transport

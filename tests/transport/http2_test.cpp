@@ -387,5 +387,86 @@ TEST(Http2, IdleAndStalledConnectionsAreClosed) {
   });
 }
 
+// An HTTP/2 frame written by hand: the 9-byte header, then the payload.
+std::string raw_frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream_id, std::string_view payload = {}) {
+  std::string f;
+  const auto len = static_cast<std::uint32_t>(payload.size());
+  f.push_back(static_cast<char>(len >> 16));
+  f.push_back(static_cast<char>(len >> 8));
+  f.push_back(static_cast<char>(len));
+  f.push_back(static_cast<char>(type));
+  f.push_back(static_cast<char>(flags));
+  f.push_back(static_cast<char>(stream_id >> 24));
+  f.push_back(static_cast<char>(stream_id >> 16));
+  f.push_back(static_cast<char>(stream_id >> 8));
+  f.push_back(static_cast<char>(stream_id));
+  f.append(payload);
+  return f;
+}
+
+constexpr std::uint8_t kFrameData = 0;
+constexpr std::uint8_t kFrameGoaway = 7;
+
+// Reads until the peer closes; returns the error code of the first GOAWAY
+// among the frames received after the first `skip` bytes (-1 when there was
+// none).
+asio::awaitable<std::int64_t> goaway_error_until_closed(Tcp::socket& raw, std::size_t skip = 0) {
+  std::string in;
+  std::uint8_t buf[4096];
+  boost::system::error_code ec;
+  while (!ec) {
+    std::size_t n = co_await raw.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+    in.append(reinterpret_cast<const char*>(buf), n);
+  }
+  std::size_t off = skip;
+  while (off + 9 <= in.size()) {
+    const auto b = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<std::uint8_t>(in[off + i])); };
+    const std::uint32_t len = (b(0) << 16) | (b(1) << 8) | b(2);
+    if (b(3) == kFrameGoaway && off + 9 + len <= in.size() && len >= 8) {
+      co_return static_cast<std::int64_t>((b(13) << 24) | (b(14) << 16) | (b(15) << 8) | b(16));
+    }
+    off += 9 + len;
+  }
+  co_return -1;
+}
+
+// A connection error nghttp2 reports through its error callback (a peer
+// whose first frame is not SETTINGS) makes it send GOAWAY(PROTOCOL_ERROR);
+// the session then ends as a protocol error under nghttp2's own text for
+// it. Server role first, then client role.
+TEST(Http2, PeerProtocolErrorEndsWithGoawayAndNghttp2sText) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    const std::string kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    const std::string bad_frames = raw_frame(kFrameData, 0, 1, "x");
+
+    Tcp::acceptor acceptor(io, loopback_any());
+    Tcp::socket raw(io);
+    co_await raw.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
+    auto accepted = co_await acceptor.async_accept(asio::use_awaitable);
+    auto server = Http2ServerSession::create(std::make_unique<TcpStream>(std::move(accepted)), echo_router(),
+                                             std::make_shared<ConnectionInfo>(), Http2ServerLimits{}, Timeouts{},
+                                             nullptr);
+    std::optional<CloseReason> server_reason;
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { server_reason = co_await server->run(); }, asio::detached);
+    co_await asio::async_write(raw, asio::buffer(kPreface + bad_frames), asio::use_awaitable);
+    EXPECT_EQ(co_await goaway_error_until_closed(raw), 1);  // PROTOCOL_ERROR
+    while (!server_reason) co_await sleep_for(5ms);
+    EXPECT_EQ(*server_reason, CloseReason::ProtocolError);
+    CO_ASSERT_TRUE(server->failure().has_value());
+    EXPECT_EQ(server->failure()->reason, CloseReason::ProtocolError);
+    EXPECT_NE(server->failure()->message.find("expected SETTINGS"), std::string::npos) << server->failure()->message;
+
+    // The client role: a "server" that answers the preface with DATA.
+    auto client = co_await connect_client(acceptor.local_endpoint());
+    auto peer = co_await acceptor.async_accept(asio::use_awaitable);
+    co_await asio::async_write(peer, asio::buffer(bad_frames), asio::use_awaitable);
+    EXPECT_EQ(co_await client->wait_closed(), CloseReason::ProtocolError);
+    CO_ASSERT_TRUE(client->failure().has_value());
+    EXPECT_NE(client->failure()->message.find("expected SETTINGS"), std::string::npos) << client->failure()->message;
+    EXPECT_EQ(co_await goaway_error_until_closed(peer, kPreface.size()), 1);
+  });
+}
+
 }  // namespace
 }  // namespace latchkey::transport
