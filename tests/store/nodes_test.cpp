@@ -9,21 +9,13 @@
 namespace latchkey::store::testing {
 namespace {
 
-class NodesTest : public StoreTest {
+class NodesTest : public StoreWithUserTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    if (HasFatalFailure()) return;
-    auto u = store_->create_user({"alice", "", "", ""}, now_);
-    ASSERT_TRUE(u.ok()) << u.message();
-    user_ = u->id;
-  }
   Node add(int i) {
     auto n = store_->register_node(new_node(i, user_), now_);
     EXPECT_TRUE(n.ok()) << n.message();
     return n.ok() ? *n : Node{};
   }
-  UserId user_ = 0;
 };
 
 TEST_P(NodesTest, RegisterStoresEveryField) {

@@ -15,15 +15,8 @@
 namespace latchkey::store::testing {
 namespace {
 
-class PreAuthKeysTest : public StoreTest {
+class PreAuthKeysTest : public StoreWithUserTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    if (HasFatalFailure()) return;
-    auto u = store_->create_user({"alice", "", "", ""}, now_);
-    ASSERT_TRUE(u.ok()) << u.message();
-    user_ = u->id;
-  }
   CreatedPreAuthKey make(bool reusable, bool ephemeral, std::vector<std::string> tags = {},
                          std::optional<TimePoint> expires = std::nullopt) {
     auto k = store_->create_pre_auth_key({user_, reusable, ephemeral, std::move(tags), expires}, now_);
@@ -52,7 +45,6 @@ class PreAuthKeysTest : public StoreTest {
     }
     return out;
   }
-  UserId user_ = 0;
 };
 
 TEST_P(PreAuthKeysTest, CreatedKeyTextAndRecord) {

@@ -203,6 +203,14 @@ void StoreTest::SetUp() {
   store_ = std::move(*s);
 }
 
+void StoreWithUserTest::SetUp() {
+  StoreTest::SetUp();
+  if (HasFatalFailure()) return;
+  auto u = store_->create_user({"alice", "", "", ""}, now_);
+  ASSERT_TRUE(u.ok()) << u.message();
+  user_ = u->id;
+}
+
 std::unique_ptr<Store> StoreTest::reopen() {
   auto s = Store::open(config_);
   EXPECT_TRUE(s.ok()) << s.message();

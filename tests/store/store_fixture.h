@@ -74,6 +74,14 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   TimePoint now_ = TimePoint(std::chrono::seconds(1'750'000'000));
 };
 
+// A StoreTest whose store starts with one user, "alice" (user_).
+class StoreWithUserTest : public StoreTest {
+ protected:
+  void SetUp() override;
+
+  UserId user_ = 0;
+};
+
 #define LATCHKEY_STORE_BACKENDS(suite)                                                                \
   INSTANTIATE_TEST_SUITE_P(Backends, suite,                                                        \
                            ::testing::Values(::latchkey::store::Backend::Sqlite,                   \
