@@ -127,34 +127,27 @@ bool Netmap::online(NodeId id) const {
   return it != nodes_.end() && it->second.online;
 }
 
-bool Netmap::update_endpoints(NodeId id, std::vector<tailcfg::AddrPort> endpoints) {
+template <class T, class P>
+bool Netmap::update_patchable(NodeId id, T Node::*field, P PeerChange::*patch_field, T value) {
   auto it = nodes_.find(id);
-  if (it == nodes_.end() || it->second.node.endpoints == endpoints) return false;
+  if (it == nodes_.end() || it->second.node.*field == value) return false;
   Entry& e = it->second;
-  e.node.endpoints = std::move(endpoints);
+  e.node.*field = std::move(value);
   encode_peer(e);
-  if (!pending_changed_.count(id)) patch_for(id).endpoints = e.node.endpoints;
+  if (!pending_changed_.count(id)) patch_for(id).*patch_field = e.node.*field;
   return true;
+}
+
+bool Netmap::update_endpoints(NodeId id, std::vector<tailcfg::AddrPort> endpoints) {
+  return update_patchable(id, &Node::endpoints, &PeerChange::endpoints, std::move(endpoints));
 }
 
 bool Netmap::update_disco_key(NodeId id, const key::DiscoPublic& disco) {
-  auto it = nodes_.find(id);
-  if (it == nodes_.end() || it->second.node.disco_key == disco) return false;
-  Entry& e = it->second;
-  e.node.disco_key = disco;
-  encode_peer(e);
-  if (!pending_changed_.count(id)) patch_for(id).disco_key = disco;
-  return true;
+  return update_patchable(id, &Node::disco_key, &PeerChange::disco_key, disco);
 }
 
 bool Netmap::update_cap(NodeId id, tailcfg::CapabilityVersion cap) {
-  auto it = nodes_.find(id);
-  if (it == nodes_.end() || it->second.node.cap == cap) return false;
-  Entry& e = it->second;
-  e.node.cap = cap;
-  encode_peer(e);
-  if (!pending_changed_.count(id)) patch_for(id).cap = cap;
-  return true;
+  return update_patchable(id, &Node::cap, &PeerChange::cap, cap);
 }
 
 bool Netmap::update_hostinfo(NodeId id, tailcfg::Hostinfo hostinfo) {

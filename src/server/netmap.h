@@ -141,6 +141,12 @@ class Netmap {
   void encode_peer(Entry& e);
   tailcfg::Node self_view(const Entry& e) const;
   tailcfg::PeerChange& patch_for(NodeId id);
+  // Sets a node field that a PeerChange can carry (node.*field, sent as
+  // patch.*patch_field): re-encodes the peer and puts the new value in the
+  // node's pending patch, unless the whole node is pending anyway. False
+  // when the node is unknown or the value is unchanged.
+  template <class T, class P>
+  bool update_patchable(NodeId id, T tailcfg::Node::*field, P tailcfg::PeerChange::*patch_field, T value);
   void mark_changed(NodeId id);
   void index_expiry(const Entry& e, bool add);
   std::vector<tailcfg::UserProfile> profiles_for(const std::set<UserId>& users) const;

@@ -177,6 +177,28 @@ TEST(Netmap, EndpointsOnlineAndDerpArePatches) {
   EXPECT_EQ(m.online_count(), 0u);
 }
 
+TEST(Netmap, DiscoKeyAndCapArePatches) {
+  Netmap m = three_nodes();
+  const key::DiscoPublic disco = key::DiscoPrivate::generate().public_key();
+  EXPECT_TRUE(m.update_disco_key(2, disco));
+  EXPECT_FALSE(m.update_disco_key(2, disco));  // unchanged
+  EXPECT_FALSE(m.update_disco_key(9, disco));  // unknown node
+  EXPECT_TRUE(m.update_cap(2, 130));
+  EXPECT_FALSE(m.update_cap(2, 130));
+  EXPECT_FALSE(m.update_cap(9, 130));
+  NetmapDelta d = m.take_batch();
+  EXPECT_TRUE(d.changed.empty());
+  ASSERT_EQ(d.patches.size(), 1u);
+  EXPECT_EQ(json::parse(d.common_json),
+            json::parse(R"({"PeersChangedPatch":[{"NodeID":2,"Cap":130,"DiscoKey":")" + disco.to_string() + R"("}]})"));
+  EXPECT_EQ(m.node(2)->disco_key, disco);
+  EXPECT_EQ(m.node(2)->cap, 130);
+  json full = json::parse(*m.full_map_json(1, kNow));
+  ASSERT_EQ(full["Peers"][0]["ID"], 2);
+  EXPECT_EQ(full["Peers"][0]["DiscoKey"], disco.to_string());
+  EXPECT_EQ(full["Peers"][0]["Cap"], 130);
+}
+
 TEST(Netmap, HostinfoChangeBeyondNetInfoIsFull) {
   Netmap m = three_nodes();
   tailcfg::Hostinfo hi = *m.node(3)->hostinfo;
