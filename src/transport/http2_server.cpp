@@ -11,6 +11,7 @@
 #include <boost/asio/co_spawn.hpp>
 
 #include "transport/http_date.h"
+#include "transport/request_target.h"
 
 namespace latchkey::transport {
 
@@ -91,16 +92,9 @@ nghttp2_nv make_nv(const std::string& name, const std::string& value) {
 
 }  // namespace
 
-std::string_view Http2Request::path_only() const {
-  std::string_view p = path;
-  return p.substr(0, p.find('?'));
-}
+std::string_view Http2Request::path_only() const { return target_path(path); }
 
-std::string_view Http2Request::query() const {
-  std::string_view p = path;
-  auto q = p.find('?');
-  return q == std::string_view::npos ? std::string_view{} : p.substr(q + 1);
-}
+std::string_view Http2Request::query() const { return target_query(path); }
 
 // nghttp2's C callbacks, with access to the session's internals.
 struct Http2ServerCallbacks {

@@ -3,6 +3,8 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "transport/request_target.h"
+
 namespace latchkey::transport {
 
 namespace http = boost::beast::http;
@@ -42,16 +44,9 @@ std::vector<std::string_view> HttpRequestHead::fields_named(std::string_view nam
   return out;
 }
 
-std::string_view HttpRequestHead::path() const {
-  std::string_view t = target;
-  return t.substr(0, t.find('?'));
-}
+std::string_view HttpRequestHead::path() const { return target_path(target); }
 
-std::string_view HttpRequestHead::raw_query() const {
-  std::string_view t = target;
-  auto q = t.find('?');
-  return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
-}
+std::string_view HttpRequestHead::raw_query() const { return target_query(target); }
 
 bool has_token(const HttpRequestHead& head, std::string_view field, std::string_view token) {
   for (std::string_view value : head.fields_named(field)) {
