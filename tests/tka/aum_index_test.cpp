@@ -6,17 +6,12 @@
 #include <algorithm>
 
 #include "tka/aum_index.h"
+#include "tka/chain_dsl.h"
 
 namespace latchkey::tka {
 namespace {
 
-Aum noop(std::optional<AumHash> parent, std::uint8_t seed) {
-  Aum a;
-  a.kind = AumKind::NoOp;
-  a.key_id = Bytes{seed};
-  if (parent) a.prev_aum_hash = Bytes(parent->bytes.begin(), parent->bytes.end());
-  return a;
-}
+using testing::noop_aum;
 
 std::vector<AumHash> hashes_of(const std::vector<Aum>& aums) {
   std::vector<AumHash> out;
@@ -31,7 +26,7 @@ std::vector<AumHash> sorted(std::vector<AumHash> v) {
 
 TEST(AumIndex, FindsEntriesWithTheirCommitTimes) {
   AumIndex index;
-  const Aum genesis = noop(std::nullopt, 1);
+  const Aum genesis = noop_aum(std::nullopt, 1);
   EXPECT_EQ(index.find(genesis.hash()), nullptr);
   EXPECT_FALSE(index.contains(genesis.hash()));
   index.put(genesis.hash(), genesis, 42);
@@ -49,10 +44,10 @@ TEST(AumIndex, FindsEntriesWithTheirCommitTimes) {
 
 TEST(AumIndex, ChildrenInOrderAddedAndHeadsAreTheLeaves) {
   AumIndex index;
-  const Aum genesis = noop(std::nullopt, 1);
-  const Aum b = noop(genesis.hash(), 2);
-  const Aum a = noop(genesis.hash(), 3);
-  const Aum c = noop(b.hash(), 4);
+  const Aum genesis = noop_aum(std::nullopt, 1);
+  const Aum b = noop_aum(genesis.hash(), 2);
+  const Aum a = noop_aum(genesis.hash(), 3);
+  const Aum c = noop_aum(b.hash(), 4);
   index.put(genesis.hash(), genesis, 1);
   index.put(b.hash(), b, 1);
   index.put(a.hash(), a, 1);
@@ -68,9 +63,9 @@ TEST(AumIndex, ChildrenInOrderAddedAndHeadsAreTheLeaves) {
 
 TEST(AumIndex, EraseUnlinksFromTheParentButKeepsTheAumsOwnChildren) {
   AumIndex index;
-  const Aum genesis = noop(std::nullopt, 1);
-  const Aum b = noop(genesis.hash(), 2);
-  const Aum c = noop(b.hash(), 3);
+  const Aum genesis = noop_aum(std::nullopt, 1);
+  const Aum b = noop_aum(genesis.hash(), 2);
+  const Aum c = noop_aum(b.hash(), 3);
   index.put(genesis.hash(), genesis, 1);
   index.put(b.hash(), b, 1);
   index.put(c.hash(), c, 1);

@@ -88,6 +88,17 @@ inline Aum checkpoint_aum(State state) {
   return a;
 }
 
+// An unsigned NoOp AUM under `parent` (nullopt: a genesis), told apart from
+// its siblings by `seed` (its key ID): enough for storage, which does not
+// verify.
+inline Aum noop_aum(std::optional<AumHash> parent, std::uint8_t seed) {
+  Aum a;
+  a.kind = AumKind::NoOp;
+  a.key_id = Bytes{seed};
+  if (parent) a.prev_aum_hash = Bytes(parent->bytes.begin(), parent->bytes.end());
+  return a;
+}
+
 // Upstream genesisTemplate: a checkpoint trusting `key`, named "genesis".
 inline ChainOptions& with_genesis_template(ChainOptions& o, const Key& key) {
   return o.with_template("genesis", checkpoint_aum(state_for_test({key})));

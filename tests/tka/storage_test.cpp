@@ -27,6 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::ed25519_key;
+using testing::noop_aum;
 using testing::state_for_test;
 using testing::testing_private_key;
 
@@ -46,14 +47,6 @@ class TempDir {
  private:
   std::string path_;
 };
-
-Aum noop(std::optional<AumHash> parent, std::uint8_t seed) {
-  Aum a;
-  a.kind = AumKind::NoOp;
-  a.key_id = Bytes{seed};
-  if (parent) a.prev_aum_hash = Bytes(parent->bytes.begin(), parent->bytes.end());
-  return a;
-}
 
 // Both stores, behind the same factory signature.
 struct StoreFactory {
@@ -81,8 +74,8 @@ TEST(Storage, ContractCommonToBothStores) {
     auto s = f.make(dir.path(), [&now] { return now; });
     ASSERT_TRUE(s);
 
-    const Aum g = noop(std::nullopt, 1);
-    const Aum a = noop(g.hash(), 2), b = noop(g.hash(), 3), c = noop(a.hash(), 4);
+    const Aum g = noop_aum(std::nullopt, 1);
+    const Aum a = noop_aum(g.hash(), 2), b = noop_aum(g.hash(), 3), c = noop_aum(a.hash(), 4);
     EXPECT_TRUE(is_not_found(s->aum(g.hash()).error()));
     EXPECT_FALSE(*s->has_aum(g.hash()));
     EXPECT_TRUE(s->heads()->empty());
@@ -137,7 +130,7 @@ TEST(Storage, ConcurrentReaders) {
     SCOPED_TRACE(f.name);
     TempDir dir;
     auto s = f.make(dir.path(), {});
-    const Aum parent = noop(std::nullopt, 0), child = noop(parent.hash(), 1);
+    const Aum parent = noop_aum(std::nullopt, 0), child = noop_aum(parent.hash(), 1);
     ASSERT_TRUE(s->commit_verified_aums(std::vector<Aum>{parent, child}).ok());
     std::atomic<int> bad{0};
     std::vector<std::thread> threads;
@@ -159,7 +152,7 @@ TEST(DirectoryStorage, UpstreamLayoutAndFileFormat) {
   TempDir dir;
   auto s = DirectoryStorage::open(dir.path(), [] { return UnixTime{1700000000}; });
   ASSERT_TRUE(s.ok());
-  const Aum a = noop(AumHash{}, 7);
+  const Aum a = noop_aum(AumHash{}, 7);
   ASSERT_TRUE((*s)->commit_verified_aums(std::vector<Aum>{a}).ok());
 
   const std::string name = a.hash().to_string();
@@ -185,7 +178,7 @@ TEST(DirectoryStorage, UpstreamLayoutAndFileFormat) {
 
 TEST(DirectoryStorage, ReopenSeesEverythingCommitted) {
   TempDir dir;
-  const Aum g = noop(std::nullopt, 1), a = noop(g.hash(), 2), b = noop(a.hash(), 3);
+  const Aum g = noop_aum(std::nullopt, 1), a = noop_aum(g.hash(), 2), b = noop_aum(a.hash(), 3);
   {
     auto s = DirectoryStorage::open(dir.path(), [] { return UnixTime{500}; });
     ASSERT_TRUE(s.ok());
@@ -210,7 +203,7 @@ TEST(DirectoryStorage, IgnoresTemporaryAndForeignFiles) {
   TempDir dir;
   auto s = DirectoryStorage::open(dir.path(), {});
   ASSERT_TRUE(s.ok());
-  const Aum a = noop(AumHash{}, 1);
+  const Aum a = noop_aum(AumHash{}, 1);
   ASSERT_TRUE((*s)->commit_verified_aums(std::vector<Aum>{a}).ok());
   const std::string name = a.hash().to_string();
   for (const std::string& f : std::vector<std::string>{"AU/AUM1234.tmp", "AU/AUM1234.tmp_123",
@@ -229,7 +222,7 @@ TEST(DirectoryStorage, CreatesNestedDirectoryAndRefusesAFile) {
   const std::string nested = dir.path() + "/a/b/c";
   auto s = DirectoryStorage::open(nested, {});
   ASSERT_TRUE(s.ok()) << s.message();
-  const Aum a = noop(std::nullopt, 0);
+  const Aum a = noop_aum(std::nullopt, 0);
   ASSERT_TRUE((*s)->commit_verified_aums(std::vector<Aum>{a}).ok());
   EXPECT_EQ(*(*s)->aum(a.hash()), a);
 
@@ -241,7 +234,7 @@ TEST(DirectoryStorage, CreatesNestedDirectoryAndRefusesAFile) {
 }
 
 TEST(DirectoryStorage, DamagedFilesAreErrorsNotSilentlySkipped) {
-  const Aum a = noop(AumHash{}, 1), b = noop(AumHash{}, 2);
+  const Aum a = noop_aum(AumHash{}, 1), b = noop_aum(AumHash{}, 2);
   {
     TempDir dir;
     auto s = DirectoryStorage::open(dir.path(), {});
