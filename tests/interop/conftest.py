@@ -1,0 +1,116 @@
+"""Fixtures of the interop suite: a latchkey server per test on each database
+backend, the shared PostgreSQL server and DERP relay, and a factory of real
+upstream clients. Every process a fixture starts, it stops; when a test
+fails, the tail of each process's log is printed with the failure."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import tempfile
+
+import pytest
+
+import harness
+
+
+def pytest_configure(config):
+    missing = [what for what, path in (("LATCHKEY_BIN", harness.LATCHKEY),
+                                       ("LATCHKEY_INTEROP_VERSIONS", harness.NEWEST)) if not path]
+    if missing:
+        raise pytest.UsageError(f"interop: {', '.join(missing)} not set (run the suite with scripts/interop)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.failed_call = report.failed
+
+
+@pytest.fixture(scope="session")
+def suite_dir():
+    d = pathlib.Path(tempfile.mkdtemp(prefix="latchkey-interop-"))
+    # The postgres account must reach its directory below this one.
+    os.chmod(d, 0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres(suite_dir):
+    cluster = harness.PostgresCluster(suite_dir / "postgres")
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def derper(suite_dir):
+    relay = harness.Derper(suite_dir)
+    relay.start()
+    yield relay
+    relay.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def test_dir(suite_dir, request):
+    d = suite_dir / request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+@pytest.fixture
+def logs(request):
+    """Processes whose log tails are shown when the test fails."""
+    procs: list[harness.Process] = []
+    yield procs
+    if getattr(request.node, "failed_call", False):
+        for p in procs:
+            print(f"\n===== {p.name}: {p.log} =====\n{harness.tail(p.log, 80)}")
+
+
+@pytest.fixture
+def make_server(request, backend, test_dir, logs):
+    """make_server(**options) -> a started LatchkeyServer on this test's
+    backend (a fresh database each time)."""
+    servers: list[harness.LatchkeyServer] = []
+
+    def make(**options) -> harness.LatchkeyServer:
+        dsn = request.getfixturevalue("postgres").create_database() if backend == "postgres" else None
+        s = harness.LatchkeyServer(test_dir / f"server{len(servers)}", backend, dsn, **options)
+        servers.append(s)
+        logs.append(s.proc)
+        s.start()
+        return s
+    yield make
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture
+def server(make_server):
+    return make_server()
+
+
+@pytest.fixture
+def clients(test_dir, logs):
+    """clients(name, version=newest) -> a started Tailscaled."""
+    started: list[harness.Tailscaled] = []
+
+    def make(name: str, version: str = "") -> harness.Tailscaled:
+        c = harness.Tailscaled(test_dir, name, version)
+        started.append(c)
+        logs.append(c.proc)
+        c.start()
+        return c
+    yield make
+    for c in started:
+        c.stop()
