@@ -45,6 +45,7 @@ asio::awaitable<std::size_t> SocketStream<Stream>::read_some(std::span<std::uint
     }
     co_return n;
   }
+  if (peer_finished_) co_return 0;
   boost::system::error_code ec;
   std::size_t n = co_await stream_.async_read_some(asio::buffer(into.data(), into.size()),
                                                    asio::redirect_error(asio::use_awaitable, ec));
@@ -64,7 +65,11 @@ asio::awaitable<void> SocketStream<Stream>::wait_readable() {
     boost::system::error_code ec;
     co_await stream_.async_receive(asio::buffer(&probe, 1), Tcp::socket::message_peek,
                                    asio::redirect_error(asio::use_awaitable, ec));
-    if (ec && ec != asio::error::eof) throw boost::system::system_error(ec);
+    if (ec == asio::error::eof) {
+      peer_finished_ = true;
+    } else if (ec) {
+      throw boost::system::system_error(ec);
+    }
   }
   co_return;
 }

@@ -23,7 +23,8 @@ class SocketStream final : public ByteStream {
   asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> into) override;
   asio::awaitable<void> write_all(ByteView data) override;
   // Plain TCP waits for readability; TLS returns at once (the TLS stream
-  // may hold decrypted bytes the socket no longer shows).
+  // may hold decrypted bytes the socket no longer shows). End of stream
+  // counts as readable: the next read_some returns 0.
   asio::awaitable<void> wait_readable() override;
   void close() noexcept override;
   asio::any_io_executor executor() const override;
@@ -35,6 +36,13 @@ class SocketStream final : public ByteStream {
   Stream stream_;
   Bytes prefix_;
   std::size_t prefix_used_ = 0;
+  // wait_readable's peek saw end of stream. Remembered rather than read
+  // again: Asio marks a socket's reads exhausted after a receive returns 0
+  // and waits for the next readiness edge before trying another, and the
+  // edge of the FIN was the one the peek consumed, so a second receive
+  // would wait for an unrelated event (a failing keepalive write, minutes
+  // later) and the close would go unnoticed until then.
+  bool peer_finished_ = false;
   std::string remote_;
 };
 

@@ -87,6 +87,16 @@ std::shared_ptr<Http2Router> test_router() {
     }
     res.finish();
   });
+  // A long-poll that goes quiet: one message, then nothing until the
+  // connection ends (as a map stream between keepalives).
+  router->add("POST", "/hold", [](const Http2Request&, Http2Response& res) -> asio::awaitable<void> {
+    res.start(200, {{"content-type", "application/octet-stream"}});
+    if (!co_await res.write(as_bytes(std::string("held\n")))) co_return;
+    boost::system::error_code ec;
+    asio::steady_timer quiet(co_await asio::this_coro::executor, std::chrono::minutes(10));
+    co_await quiet.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    res.finish();
+  });
   return router;
 }
 
@@ -634,6 +644,35 @@ TEST(Ts2021, StopEndsConnectionsWithGoaway) {
     for (int i = 0; i < 200 && f.server->open_connections() > 0; ++i) co_await sleep_for(5ms);
     EXPECT_EQ(f.server->open_connections(), 0u);
     EXPECT_EQ(f.server->counters().closed_for(CloseReason::ServerShutdown), 1u);
+  });
+}
+
+// Issue 12's first finding: a client that closes while its long-poll is
+// quiet was noticed only when a later write failed (~50 s) or at the idle
+// timeout, and counted as an idle timeout. Its close must end the
+// connection at once, counted as a peer close mid-exchange.
+TEST(Ts2021, ClientCloseDuringQuietLongPollEndsTheConnectionAtOnce) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    Fixture f(io);
+    auto client = co_await Ts2021Client::connect(f.client_config());
+    CO_ASSERT_TRUE(client.ok());
+    Http2ClientRequest req;
+    req.method = "POST";
+    req.path = "/hold";
+    auto r = co_await (*client)->request(req);
+    CO_ASSERT_TRUE(r.ok());
+    auto first = co_await (*r)->read_chunk();
+    CO_ASSERT_TRUE(first.ok() && first->has_value());
+    EXPECT_EQ(f.server->open_connections(), 1u);
+    (*client)->close();
+    co_await (*client)->wait_closed();
+    const auto start = std::chrono::steady_clock::now();
+    while (f.server->open_connections() > 0 && std::chrono::steady_clock::now() - start < 3s) {
+      co_await sleep_for(5ms);
+    }
+    EXPECT_EQ(f.server->open_connections(), 0u) << "the server did not notice the client's close";
+    EXPECT_EQ(f.server->counters().closed_for(CloseReason::PeerClosed), 1u);
+    EXPECT_EQ(f.server->counters().closed_for(CloseReason::IdleTimeout), 0u);
   });
 }
 
