@@ -48,6 +48,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -159,17 +160,16 @@ func wsLogin(server *url.URL, authKey, hostname, caFile string, timeout time.Dur
 	// 3. HTTP/2 inside Noise, built as upstream's ts2021.NewClient does.
 	conn := ts2021.NewConn(cbConn, func() {})
 	defer conn.Close()
-	dialed := false
+	var dialed atomic.Bool
 	tr := &http.Transport{
 		Protocols:       new(http.Protocols),
 		MaxConnsPerHost: 1,
 	}
 	tr.Protocols.SetUnencryptedHTTP2(true)
 	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if dialed {
+		if !dialed.CompareAndSwap(false, true) {
 			return nil, errors.New("the Noise connection is gone; not dialing another")
 		}
-		dialed = true
 		return conn, nil
 	}
 	defer tr.CloseIdleConnections()
