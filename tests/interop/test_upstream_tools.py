@@ -495,6 +495,10 @@ def hand_made_cases():
                                            "node_keys": [{"node_key": nk_case["node_key"], "signature": ""}]}),
         # A non-checkpoint as the bootstrap AUM; an update as genesis.
         ReplayCase("bad/bootstrap-from-update", {"genesis": next(a for a in good["aums"] if a != g)}),
+        # Over the list limits (checked before any entry is decoded).
+        ReplayCase("bad/too-many-aums", {"genesis": g, "aums": ["00"] * 100001}),
+        ReplayCase("bad/too-many-node-keys", {"genesis": g, "node_keys": [{}] * 100001}),
+        ReplayCase("ok/as-many-node-keys-as-allowed", {"genesis": g, "node_keys": [{"node_key": nk_case["node_key"], "signature": nk_case["signature"]}] * 1000}),
         # Only copies of the genesis: inform is not called.
         ReplayCase("ok/only-genesis-copies", {"genesis": g, "aums": [g, g, g]}),
         ReplayCase("ok/null-members", {"genesis": g, "aums": None, "node_keys": None}),
@@ -568,6 +572,16 @@ def test_tka_replay_missing_file(latchkey, helper, tmp_path):
     path = tmp_path / "no-such-file.json"
     lk, go = replay_both(latchkey, helper, path)
     assert (lk.returncode, lk.stdout) == (go.returncode, go.stdout) == (1, (json.dumps({"error": f"cannot open {path}"}, separators=(",", ":")) + "\n").encode())
+
+
+def test_tka_replay_file_too_large(latchkey, helper, tmp_path):
+    path = tmp_path / "big.json"
+    with open(path, "wb") as f:
+        f.write(b'{"genesis": "')
+        f.truncate((64 << 20) + 1)  # one byte over the limit
+    lk, go = replay_both(latchkey, helper, path)
+    want = json.dumps({"error": f"{path}: file too large (limit {64 << 20} bytes)"}, separators=(",", ":")) + "\n"
+    assert (lk.returncode, lk.stdout) == (go.returncode, go.stdout) == (1, want.encode())
 
 
 # ---------------------------------------------------------------------------
