@@ -60,10 +60,18 @@ def backend(request):
     return request.param
 
 
+_test_count = 0
+
+
 @pytest.fixture
 def test_dir(suite_dir, request):
-    d = suite_dir / request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    """A short directory per test (unix socket paths are limited to 107
+    bytes); its TEST file names the test."""
+    global _test_count
+    _test_count += 1
+    d = suite_dir / f"t{_test_count:02d}"
     d.mkdir(parents=True, exist_ok=True)
+    (d / "TEST").write_text(request.node.nodeid + "\n")
     return d
 
 

@@ -84,10 +84,6 @@ class Process:
     def running(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
-    def signal(self, sig: int):
-        if self.running():
-            self.popen.send_signal(sig)
-
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int | None:
         """Sends `sig` and waits; SIGKILL if it does not exit in time."""
         if self.popen is None:
