@@ -36,7 +36,10 @@ def suite_dir():
     # The postgres account must reach its directory below this one.
     os.chmod(d, 0o755)
     yield d
-    shutil.rmtree(d, ignore_errors=True)
+    if os.environ.get("LATCHKEY_INTEROP_KEEP"):
+        print(f"\ninterop: logs kept in {d}")
+    else:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
