@@ -81,6 +81,9 @@ class Http2ClientSession final : public Http2Connection,
 
   // Sends GOAWAY and closes once it is out.
   void close();
+  // Closes the socket at once, without GOAWAY: what a client that exits or
+  // loses its link does to the server.
+  void abort();
   // Waits until the connection has ended; returns why.
   boost::asio::awaitable<CloseReason> wait_closed();
 

@@ -47,6 +47,7 @@ class Ts2021Client {
   const ConnectionInfo& info() const { return info_; }
   bool is_open() const { return http_->is_open(); }
   void close() { http_->close(); }
+  void abort() { http_->abort(); }
   boost::asio::awaitable<CloseReason> wait_closed() { return http_->wait_closed(); }
   const std::shared_ptr<Http2ClientSession>& http() const { return http_; }
 

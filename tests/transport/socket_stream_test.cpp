@@ -7,6 +7,7 @@
 #include <optional>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/write.hpp>
