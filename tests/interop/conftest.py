@@ -88,22 +88,31 @@ def logs(request):
             print(f"\n===== {p.name}: {p.log} =====\n{harness.tail(p.log, 80)}")
 
 
+def _started(factory, logs):
+    """A fixture body: yields make(*args) that builds a process with
+    `factory`, starts it and keeps it for the log tails; stops them all at
+    the end."""
+    started = []
+
+    def make(*args, **kwargs):
+        p = factory(len(started), *args, **kwargs)
+        started.append(p)
+        logs.append(p.proc)
+        p.start()
+        return p
+    yield make
+    for p in started:
+        p.stop()
+
+
 @pytest.fixture
 def make_server(request, backend, test_dir, logs):
     """make_server(**options) -> a started LatchkeyServer on this test's
     backend (a fresh database each time)."""
-    servers: list[harness.LatchkeyServer] = []
-
-    def make(**options) -> harness.LatchkeyServer:
+    def factory(n, **options):
         dsn = request.getfixturevalue("postgres").create_database() if backend == "postgres" else None
-        s = harness.LatchkeyServer(test_dir / f"server{len(servers)}", backend, dsn, **options)
-        servers.append(s)
-        logs.append(s.proc)
-        s.start()
-        return s
-    yield make
-    for s in servers:
-        s.stop()
+        return harness.LatchkeyServer(test_dir / f"server{n}", backend, dsn, **options)
+    yield from _started(factory, logs)
 
 
 @pytest.fixture
@@ -114,14 +123,23 @@ def server(make_server):
 @pytest.fixture
 def clients(test_dir, logs):
     """clients(name, version=newest) -> a started Tailscaled."""
-    started: list[harness.Tailscaled] = []
+    yield from _started(lambda n, name, version="": harness.Tailscaled(test_dir, name, version), logs)
 
-    def make(name: str, version: str = "") -> harness.Tailscaled:
-        c = harness.Tailscaled(test_dir, name, version)
-        started.append(c)
-        logs.append(c.proc)
-        c.start()
-        return c
-    yield make
-    for c in started:
-        c.stop()
+
+@pytest.fixture
+def tailnet(server, clients):
+    """tailnet(user, *names) -> Tailscaled clients of `names`, joined with
+    one reusable pre-auth key of a new user, each seeing every other one
+    online."""
+    def make(user: str, *names: str) -> list[harness.Tailscaled]:
+        server.create_user(user)
+        key = server.create_key(user, "--reusable")
+        joined = [clients(n) for n in names]
+        for c in joined:
+            c.up(server, key)
+        for c in joined:
+            others = [o.name for o in joined if o is not c]
+            harness.wait_until(lambda c=c, others=others: all((c.peer(o) or {}).get("Online") for o in others),
+                               60, f"{c.name} to see {others} online")
+        return joined
+    return make

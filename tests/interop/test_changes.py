@@ -6,21 +6,8 @@ from __future__ import annotations
 from harness import wait_until
 
 
-def joined(server, clients, names, user="dave"):
-    server.create_user(user)
-    key = server.create_key(user, "--reusable")
-    nodes = [clients(n) for n in names]
-    for c in nodes:
-        c.up(server, key)
-    for c in nodes:
-        others = [o.name for o in nodes if o is not c]
-        wait_until(lambda c=c, others=others: all((c.peer(o) or {}).get("Online") for o in others), 60,
-                   f"{c.name} to see {others} online")
-    return nodes
-
-
-def test_rename_expire_delete_and_hostname_reach_peers(server, clients):
-    a, b, c = joined(server, clients, ["alpha", "bravo", "charlie"])
+def test_rename_expire_delete_and_hostname_reach_peers(server, tailnet):
+    a, b, c = tailnet("dave", "alpha", "bravo", "charlie")
     domain = a.status()["MagicDNSSuffix"]
 
     # Rename on the server: the peers' MagicDNS name follows.

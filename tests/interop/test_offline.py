@@ -13,13 +13,8 @@ from harness import wait_until
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["exit", "killed"])
-def test_exited_client_is_offline_at_peers_within_seconds(server, clients, how):
-    server.create_user("gina")
-    key = server.create_key("gina", "--reusable")
-    a, b = clients("stays"), clients("leaves")
-    a.up(server, key)
-    b.up(server, key)
-    wait_until(lambda: (a.peer("leaves") or {}).get("Online"), 60, "stays to see leaves online")
+def test_exited_client_is_offline_at_peers_within_seconds(tailnet, how):
+    a, b = tailnet("gina", "stays", "leaves")
     start = time.monotonic()
     b.stop(how)
     wait_until(lambda: (a.peer("leaves") or {"Online": True}).get("Online") is False, 10,

@@ -9,14 +9,8 @@ import re
 from harness import wait_until
 
 
-def test_two_clients_ping_each_other(server, clients):
-    server.create_user("erin")
-    key = server.create_key("erin", "--reusable")
-    a, b = clients("ping-a"), clients("ping-b")
-    a.up(server, key)
-    b.up(server, key)
-    for x, y in ((a, b), (b, a)):
-        wait_until(lambda x=x, y=y: (x.peer(y.name) or {}).get("Online"), 60, f"{x.name} to see {y.name}")
+def test_two_clients_ping_each_other(tailnet):
+    a, b = tailnet("erin", "ping-a", "ping-b")
     for x, y in ((a, b), (b, a)):
         target = y.ips()[0]
 

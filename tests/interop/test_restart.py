@@ -13,14 +13,8 @@ def snapshot(server):
     return sorted((n["id"], n["hostname"], n["ipv4"], n["ipv6"], n["node_key"]) for n in server.nodes())
 
 
-def test_clients_reconnect_after_restarts(server, clients):
-    server.create_user("frank")
-    key = server.create_key("frank", "--reusable")
-    a, b = clients("restart-a"), clients("restart-b")
-    a.up(server, key)
-    b.up(server, key)
-    for x, y in ((a, b), (b, a)):
-        wait_until(lambda x=x, y=y: (x.peer(y.name) or {}).get("Online"), 60, f"{x.name} to see {y.name}")
+def test_clients_reconnect_after_restarts(server, tailnet):
+    a, b = tailnet("frank", "restart-a", "restart-b")
     before = snapshot(server)
     ips = {c.name: sorted(c.ips()) for c in (a, b)}
 
