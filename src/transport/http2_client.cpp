@@ -231,6 +231,11 @@ void Http2ClientSession::close() {
   terminate(CloseReason::Completed, "closed by the client", NGHTTP2_NO_ERROR);
 }
 
+void Http2ClientSession::abort(bool reset) {
+  if (!is_open()) return;
+  fail(CloseReason::Completed, reset ? "reset by the client" : "aborted by the client", reset);
+}
+
 asio::awaitable<CloseReason> Http2ClientSession::wait_closed() {
   while (!ended_) co_await ended_notify_.wait();
   co_return end_reason_;
