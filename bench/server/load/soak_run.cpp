@@ -402,8 +402,9 @@ Result<SoakResult> run_soak(const SoakOptions& o) {
     if (!w.fds_returned) {
       auto kinds = open_fd_kinds(pid);
       const std::string excess = kinds ? describe_kinds(*kinds, result.fd_baseline_kinds) : kinds.message();
-      if (result.fd_excess.empty()) result.fd_excess = "wave " + std::to_string(w.wave) + ": " + excess;
-      sh.fail("wave " + std::to_string(w.wave) + ": the server still had " + std::to_string(last) +
+      const std::string when = w.wave == 0 ? "registration" : w.wave < 0 ? "end" : "wave " + std::to_string(w.wave);
+      if (result.fd_excess.empty()) result.fd_excess = when + ": " + excess;
+      sh.fail(when + ": the server still had " + std::to_string(last) +
               " descriptors open " + std::to_string(o.close_timeout.count()) + " s after the drop (baseline " +
               std::to_string(result.fd_baseline) + "): " + excess);
     }
@@ -664,9 +665,14 @@ Result<SoakResult> run_soak(const SoakOptions& o) {
     say("wave " + std::to_string(wave) + " at " + fixed(w.start_s, 0) + " s: " + std::to_string(w.streaming) +
         " streaming in " + fixed(w.online_s, 2) + " s; " + std::to_string(w.fds_streaming) + " -> " +
         std::to_string(w.fds_after) + " descriptors in " + fixed(w.fd_return_ms, 0) + " ms (baseline " +
-        std::to_string(result.fd_baseline) + "); at the observer " + fixed(w.look_ms, 0) + " ms after the drop " +
-        std::to_string(w.online_at_look) + " still online, all offline after " + fixed(w.offline_ms, 0) + " ms" +
-        (w.flags_wrong == 0 && w.flags_checked == o.nodes ? "" : " (NOT: " + std::to_string(w.flags_wrong) + " wrong)") +
+        std::to_string(result.fd_baseline) + "); " +
+        (w.flags_checked == 0 ? std::string("no observer look")
+                              : "at the observer " + fixed(w.look_ms, 0) + " ms after the drop " +
+                                    std::to_string(w.online_at_look) + " still online, all offline after " +
+                                    fixed(w.offline_ms, 0) + " ms" +
+                                    (w.flags_wrong == 0 && w.flags_checked == o.nodes
+                                         ? ""
+                                         : " (NOT: " + std::to_string(w.flags_wrong) + " wrong)")) +
         "; RSS streaming / quiet " +
         fixed(static_cast<double>(w.rss_streaming_kib) / 1024, 1) + " / " +
         fixed(static_cast<double>(w.rss_idle_kib) / 1024, 1) + " MiB; server CPU " + fixed(w.server_cpu_s, 2) +
