@@ -368,23 +368,29 @@ Result<SoakResult> run_soak(const SoakOptions& o) {
 
   // Drops every connection the nodes hold (a RST for `reset`'s choice).
   auto drop = [&](std::vector<SoakNode*> which, std::function<bool(const SoakNode&)> reset) {
-    std::atomic<std::size_t> resets{0};
-    std::atomic<std::size_t> done{0};
+    struct Counts {
+      std::atomic<std::size_t> resets{0};
+      std::atomic<std::size_t> done{0};
+    };
+    auto counts = std::make_shared<Counts>();  // outlives a timed-out wait
     for (SoakNode* s : which) {
-      asio::post(s->io, [s, &reset, &resets, &done] {
+      asio::post(s->io, [s, reset, counts] {
         if (s->conn) {
           s->dropping = true;
           const bool rst = reset(*s);
-          if (rst) resets.fetch_add(1);
+          if (rst) counts->resets.fetch_add(1);
           s->conn->abort(rst);
           s->conn.reset();
         }
-        done.fetch_add(1);
+        counts->done.fetch_add(1);
       });
     }
     // The nodes' threads only ever run briefly between waits.
-    (void)wait_until([&] { return done.load() == which.size(); }, SteadyClock::now() + std::chrono::seconds(60));
-    return resets.load();
+    if (!wait_until([&] { return counts->done.load() == which.size(); },
+                    SteadyClock::now() + std::chrono::seconds(60))) {
+      sh.fail("dropping connections: the client threads did not get to it in 60 s");
+    }
+    return counts->resets.load();
   };
   // Waits for the server's descriptors to come back to the baseline after
   // a drop at `t0`; fills in the wave's close figures.
