@@ -39,6 +39,13 @@ class ByteStream {
   // Idempotent, never throws.
   virtual void close() noexcept = 0;
 
+  // Closes the stream now as close() does, but where a TCP socket is at the
+  // bottom it is reset (RST, SO_LINGER 0) rather than finished with a FIN:
+  // the peer's next read fails with ECONNRESET, as when a host drops a
+  // connection. Layers above the socket pass it down; the default (a stream
+  // with no socket below) is close().
+  virtual void reset() noexcept { close(); }
+
   // The executor (a strand) every operation of this stream runs on.
   virtual asio::any_io_executor executor() const = 0;
 

@@ -18,6 +18,11 @@ void EarlyPayloadReader::close() noexcept {
   if (!outcome_) settle(Error{"connection closed before the server sent anything"});
 }
 
+void EarlyPayloadReader::reset() noexcept {
+  inner_->reset();
+  if (!outcome_) settle(Error{"connection reset before the server sent anything"});
+}
+
 void EarlyPayloadReader::settle(Result<std::optional<EarlyNoise>> outcome) {
   if (outcome_) return;
   outcome_ = std::move(outcome);

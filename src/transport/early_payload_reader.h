@@ -24,6 +24,7 @@ class EarlyPayloadReader final : public ByteStream {
   asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> into) override;
   asio::awaitable<void> write_all(ByteView data) override { return inner_->write_all(data); }
   void close() noexcept override;
+  void reset() noexcept override;
   asio::any_io_executor executor() const override { return inner_->executor(); }
   std::string remote_address() const override { return inner_->remote_address(); }
   bool mid_message() const override { return reading_header_ || inner_->mid_message(); }

@@ -231,9 +231,9 @@ void Http2ClientSession::close() {
   terminate(CloseReason::Completed, "closed by the client", NGHTTP2_NO_ERROR);
 }
 
-void Http2ClientSession::abort() {
+void Http2ClientSession::abort(bool reset) {
   if (!is_open()) return;
-  fail(CloseReason::Completed, "aborted by the client");
+  fail(CloseReason::Completed, reset ? "reset by the client" : "aborted by the client", reset);
 }
 
 asio::awaitable<CloseReason> Http2ClientSession::wait_closed() {

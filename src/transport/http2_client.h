@@ -81,9 +81,10 @@ class Http2ClientSession final : public Http2Connection,
 
   // Sends GOAWAY and closes once it is out.
   void close();
-  // Closes the socket at once, without GOAWAY: what a client that exits or
-  // loses its link does to the server.
-  void abort();
+  // Ends the connection at once without GOAWAY, as a client that dies does:
+  // the socket is closed (FIN), or reset (RST) with `reset`. Requests in
+  // flight fail.
+  void abort(bool reset = false);
   // Waits until the connection has ended; returns why.
   boost::asio::awaitable<CloseReason> wait_closed();
 

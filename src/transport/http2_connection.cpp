@@ -27,10 +27,14 @@ Http2Connection::~Http2Connection() {
   if (session_) nghttp2_session_del(session_);
 }
 
-void Http2Connection::fail(CloseReason reason, std::string message) {
+void Http2Connection::fail(CloseReason reason, std::string message, bool reset) {
   if (!failure_) failure_ = Failure{reason, std::move(message)};
   closing_ = true;
-  stream_->close();
+  if (reset) {
+    stream_->reset();
+  } else {
+    stream_->close();
+  }
   writer_wake_.notify();
 }
 

@@ -45,8 +45,9 @@ class Http2Connection {
 
   // Wakes the writer: nghttp2 may have output.
   void wake_writer() { writer_wake_.notify(); }
-  // Ends the connection at once (no more I/O), recording why.
-  void fail(CloseReason reason, std::string message);
+  // Ends the connection at once (no more I/O), recording why; with `reset`
+  // the socket is reset rather than closed (ByteStream::reset).
+  void fail(CloseReason reason, std::string message, bool reset = false);
   // Sends GOAWAY with `h2_error` and ends the connection once it is out.
   void terminate(CloseReason reason, std::string message, std::uint32_t h2_error);
   // Re-evaluates which read deadline applies (call when streams open/close).

@@ -30,6 +30,7 @@ class NoiseStream final : public ByteStream {
   // is pending, then waits below.
   asio::awaitable<void> wait_readable() override;
   void close() noexcept override { lower_->close(); }
+  void reset() noexcept override { lower_->reset(); }
   asio::any_io_executor executor() const override { return lower_->executor(); }
   std::string remote_address() const override { return lower_->remote_address(); }
   bool mid_message() const override { return rx_.buffered() > 0; }

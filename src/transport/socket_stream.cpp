@@ -28,6 +28,13 @@ std::string peer_address(const Tcp::socket& socket) {
   return addr + ":" + std::to_string(ep.port());
 }
 
+void reset_socket(Tcp::socket& socket) noexcept {
+  if (!socket.is_open()) return;
+  boost::system::error_code ec;
+  socket.set_option(Tcp::socket::linger(true, 0), ec);
+  socket.close(ec);
+}
+
 template <class Stream>
 SocketStream<Stream>::SocketStream(Stream stream, Bytes prefix)
     : stream_(std::move(stream)), prefix_(std::move(prefix)), remote_(peer_address(lowest(stream_))) {}
@@ -87,6 +94,11 @@ void SocketStream<Stream>::close() noexcept {
     s.shutdown(Tcp::socket::shutdown_both, ec);
     s.close(ec);
   }
+}
+
+template <class Stream>
+void SocketStream<Stream>::reset() noexcept {
+  reset_socket(lowest(stream_));
 }
 
 template <class Stream>

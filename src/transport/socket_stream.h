@@ -27,6 +27,7 @@ class SocketStream final : public ByteStream {
   // counts as readable: the next read_some returns 0.
   asio::awaitable<void> wait_readable() override;
   void close() noexcept override;
+  void reset() noexcept override;
   asio::any_io_executor executor() const override;
   std::string remote_address() const override;
 
@@ -54,5 +55,9 @@ extern template class SocketStream<TlsSocket>;
 
 // "address:port" of a connected socket's peer, or "?" when unknown.
 std::string peer_address(const Tcp::socket& socket);
+
+// Closes `socket` with a reset: SO_LINGER on with a zero timeout, then
+// close, so the kernel sends RST and drops unsent data (ByteStream::reset).
+void reset_socket(Tcp::socket& socket) noexcept;
 
 }  // namespace latchkey::transport

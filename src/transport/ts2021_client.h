@@ -47,7 +47,8 @@ class Ts2021Client {
   const ConnectionInfo& info() const { return info_; }
   bool is_open() const { return http_->is_open(); }
   void close() { http_->close(); }
-  void abort() { http_->abort(); }
+  // See Http2ClientSession::abort.
+  void abort(bool reset = false) { http_->abort(reset); }
   boost::asio::awaitable<CloseReason> wait_closed() { return http_->wait_closed(); }
   const std::shared_ptr<Http2ClientSession>& http() const { return http_; }
 

@@ -60,6 +60,11 @@ void WebSocketStream<NextLayer>::close() noexcept {
 }
 
 template <class NextLayer>
+void WebSocketStream<NextLayer>::reset() noexcept {
+  reset_socket(lowest(ws_.next_layer()));
+}
+
+template <class NextLayer>
 asio::any_io_executor WebSocketStream<NextLayer>::executor() const {
   return const_cast<Socket&>(ws_).get_executor();
 }

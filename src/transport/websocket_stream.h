@@ -26,6 +26,7 @@ class WebSocketStream final : public ByteStream {
   asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> into) override;
   asio::awaitable<void> write_all(ByteView data) override;
   void close() noexcept override;
+  void reset() noexcept override;
   asio::any_io_executor executor() const override;
   std::string remote_address() const override { return remote_; }
 

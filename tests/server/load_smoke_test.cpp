@@ -40,6 +40,7 @@ TEST(LoadMapScan, ReadsPeersOfTheServersFullMap) {
   server::Netmap m(server::NetmapConfig{});
   m.set_user({1, "alice@example", "Alice", "", {}});
   for (server::NodeId id : {5, 2, 9}) m.upsert_node(scan_node(id));
+  (void)m.set_online(9, true, tailcfg::GoTime::from_unix(1'800'000'000));
   (void)m.take_batch();
   auto json = m.full_map_json(2, tailcfg::GoTime::from_unix(1'800'000'000));
   ASSERT_TRUE(json);
@@ -53,14 +54,21 @@ TEST(LoadMapScan, ReadsPeersOfTheServersFullMap) {
   EXPECT_EQ(s->endpoints[0].node, 5);
   EXPECT_EQ(s->endpoints[0].port, 1005);
   EXPECT_EQ(s->endpoints[1].port, 1009);
+  ASSERT_EQ(s->online.size(), 2u);  // every peer carries Online, false too
+  EXPECT_EQ(s->online[0].node, 5);
+  EXPECT_FALSE(s->online[0].online);
+  EXPECT_EQ(s->online[1].node, 9);
+  EXPECT_TRUE(s->online[1].online);
 }
 
 TEST(LoadMapScan, ReadsTheServersDeltas) {
   server::Netmap m(server::NetmapConfig{});
   m.set_user({1, "alice@example", "Alice", "", {}});
-  for (server::NodeId id : {1, 2, 3, 4}) m.upsert_node(scan_node(id));
+  for (server::NodeId id : {1, 2, 3, 4, 5}) m.upsert_node(scan_node(id));
+  (void)m.set_online(5, true, tailcfg::GoTime::from_unix(1'800'000'000));
   (void)m.take_batch();
   ASSERT_TRUE(m.update_endpoints(3, {AddrPort(IpAddr::v4(198, 51, 100, 7), 20005)}));
+  ASSERT_TRUE(m.set_online(5, false, tailcfg::GoTime::from_unix(1'800'000'060)));
   m.remove_node(4);
   m.upsert_node(scan_node(6));
   auto delta = m.take_batch();
@@ -69,12 +77,18 @@ TEST(LoadMapScan, ReadsTheServersDeltas) {
   EXPECT_FALSE(s->has_peers);
   EXPECT_EQ(s->peers_changed, std::vector<NodeId>{6});
   EXPECT_EQ(s->peers_removed, std::vector<NodeId>{4});
-  EXPECT_EQ(s->patched, std::vector<NodeId>{3});
+  EXPECT_EQ(s->patched, (std::vector<NodeId>{3, 5}));
   ASSERT_EQ(s->endpoints.size(), 2u);
   EXPECT_EQ(s->endpoints[0].node, 6);
   EXPECT_EQ(s->endpoints[0].port, 1006);
   EXPECT_EQ(s->endpoints[1].node, 3);
   EXPECT_EQ(s->endpoints[1].port, 20005);
+  // The new node's entry and node 5's offline patch carry Online.
+  ASSERT_EQ(s->online.size(), 2u);
+  EXPECT_EQ(s->online[0].node, 6);
+  EXPECT_FALSE(s->online[0].online);
+  EXPECT_EQ(s->online[1].node, 5);
+  EXPECT_FALSE(s->online[1].online);
 
   auto k = scan_map_response(R"({"KeepAlive":true})");
   ASSERT_TRUE(k.ok());
@@ -84,6 +98,7 @@ TEST(LoadMapScan, ReadsTheServersDeltas) {
 TEST(LoadMapScan, RefusesBrokenJson) {
   for (const char* bad : {"", "{", R"({"Peers":[{"ID":1})", R"({"Peers":[{"Name":"x"}]})", R"({"A":[}]})",
                           R"({"PeersRemoved":[1,x]})", R"({"Node":{"ID":"1"}})", R"({"A":"unterminated})",
+                          R"({"PeersChangedPatch":[{"NodeID":1,"Online":"yes"}]})",
                           R"({} trailing)"}) {
     EXPECT_FALSE(scan_map_response(bad).ok()) << bad;
   }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -91,6 +92,28 @@ TEST(SocketStream, DataBeforeTheCloseIsReadThenEndOfStream) {
       co_await stream.wait_readable();
     }
     EXPECT_EQ(got, "hello");
+  });
+}
+
+// reset() closes with RST instead of FIN: the peer's wait or read fails
+// with "connection reset" rather than seeing end of stream (how the soak in
+// bench/server/load drops connections as a host that vanished would).
+TEST(SocketStream, ResetMakesThePeerSeeConnectionReset) {
+  run_loopback([](asio::io_context&) -> asio::awaitable<void> {
+    auto [client_socket, server_socket] = co_await connected_pair();
+    TcpStream client(std::move(client_socket));
+    TcpStream stream(std::move(server_socket));
+    client.reset();
+    client.reset();  // idempotent
+    std::array<std::uint8_t, 64> buf{};
+    boost::system::error_code ec;
+    try {
+      co_await stream.wait_readable();
+      (void)co_await stream.read_some(buf);
+    } catch (const boost::system::system_error& e) {
+      ec = e.code();
+    }
+    EXPECT_EQ(ec, asio::error::connection_reset) << ec.message();
   });
 }
 

@@ -676,5 +676,40 @@ TEST(Ts2021, ClientCloseDuringQuietLongPollEndsTheConnectionAtOnce) {
   });
 }
 
+// Ts2021Client::abort ends the connection as a client that dies does: no
+// GOAWAY, the socket closed (FIN) or reset (RST). The client's pending read
+// fails at once, and the server ends the connection at once, counted as a
+// peer close mid-exchange.
+TEST(Ts2021, ClientAbortEndsTheConnectionAtOnce) {
+  for (const bool reset : {false, true}) {
+    SCOPED_TRACE(reset ? "reset" : "abort");
+    run_loopback([reset](asio::io_context& io) -> asio::awaitable<void> {
+      Fixture f(io);
+      auto client = co_await Ts2021Client::connect(f.client_config());
+      CO_ASSERT_TRUE(client.ok());
+      Http2ClientRequest req;
+      req.method = "POST";
+      req.path = "/hold";
+      auto r = co_await (*client)->request(req);
+      CO_ASSERT_TRUE(r.ok());
+      auto first = co_await (*r)->read_chunk();
+      CO_ASSERT_TRUE(first.ok() && first->has_value());
+      (*client)->abort(reset);
+      EXPECT_FALSE((*client)->is_open());
+      auto next = co_await (*r)->read_chunk();
+      CO_ASSERT_TRUE(!next.ok());
+      EXPECT_NE(next.message().find(reset ? "reset by the client" : "aborted by the client"), std::string::npos)
+          << next.message();
+      co_await (*client)->wait_closed();
+      const auto start = std::chrono::steady_clock::now();
+      while (f.server->open_connections() > 0 && std::chrono::steady_clock::now() - start < 3s) {
+        co_await sleep_for(5ms);
+      }
+      EXPECT_EQ(f.server->open_connections(), 0u) << "the server did not notice the client's end";
+      EXPECT_EQ(f.server->counters().closed_for(CloseReason::PeerClosed), 1u);
+    });
+  }
+}
+
 }  // namespace
 }  // namespace latchkey::transport

@@ -9,7 +9,6 @@
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -17,18 +16,16 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "key/disco_key.h"
-#include "key/machine_key.h"
-#include "key/node_key.h"
+#include "client_threads.h"
 #include "map_scan.h"
+#include "map_stream_reader.h"
+#include "poll_wait.h"
 #include "server/map_frame.h"
 #include "server_process.h"
-#include "store/store.h"
+#include "sim_node.h"
 #include "tailcfg/codec.h"
-#include "tailcfg/map_request.h"
-#include "tailcfg/register.h"
+#include "tailnet_seed.h"
 #include "transport/key_fetch.h"
-#include "transport/ts2021_client.h"
 
 namespace latchkey::load {
 namespace {
@@ -36,7 +33,6 @@ namespace {
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::uint16_t kInitialPort = 41641;
 constexpr std::uint16_t kFirstChangePort = 20000;
 constexpr int kMaxStreamRestarts = 5;
 
@@ -51,17 +47,10 @@ double seconds_between(SteadyClock::time_point a, SteadyClock::time_point b) {
 // One simulated node. Everything but the atomics is touched only on its
 // io_context's thread.
 struct Sim {
-  Sim(std::size_t i, asio::io_context& ctx) : index(i), io(ctx), first_map_waiter(ctx) {
-    hostname = "load-" + std::to_string(i);
-    endpoints.emplace_back(*tailcfg::IpAddr::parse("192.0.2." + std::to_string(i % 250 + 1)), kInitialPort);
-  }
+  Sim(std::size_t i, asio::io_context& ctx) : index(i), io(ctx), id(i, "load"), first_map_waiter(ctx) {}
   std::size_t index;
   asio::io_context& io;
-  key::MachinePrivate machine = key::MachinePrivate::generate();
-  key::NodePrivate node = key::NodePrivate::generate();
-  key::DiscoPrivate disco = key::DiscoPrivate::generate();
-  std::string hostname;
-  std::vector<tailcfg::AddrPort> endpoints;
+  SimNode id;  // keys, hostname, endpoints
   std::shared_ptr<transport::Ts2021Client> conn;
 
   std::atomic<NodeId> self{0};
@@ -76,8 +65,7 @@ struct Sim {
 
 struct Shared {
   std::size_t n = 0;
-  transport::DialTarget target;
-  key::MachinePublic control;
+  ControlTarget control;
   std::string auth_key;
 
   std::atomic<std::size_t> registered{0};
@@ -110,37 +98,6 @@ struct Shared {
   }
 };
 
-tailcfg::Hostinfo hostinfo_of(const Sim& s) {
-  tailcfg::Hostinfo hi;
-  hi.hostname = s.hostname;
-  hi.os = "linux";
-  return hi;
-}
-
-tailcfg::MapRequest map_request(const Sim& s, bool stream) {
-  tailcfg::MapRequest m;
-  m.version = tailcfg::kCurrentCapabilityVersion;
-  m.compress = "zstd";
-  m.keep_alive = stream;
-  m.node_key = s.node.public_key();
-  m.disco_key = s.disco.public_key();
-  m.stream = stream;
-  // A lite update (upstream's sendMapRequest with isStreaming false):
-  // only the new state, no peers wanted back.
-  m.omit_peers = !stream;
-  m.endpoints = s.endpoints;
-  m.hostinfo = hostinfo_of(s);
-  return m;
-}
-
-transport::Http2ClientRequest post_request(std::string path, const std::string& body) {
-  transport::Http2ClientRequest req;
-  req.method = "POST";
-  req.path = std::move(path);
-  req.body.assign(body.begin(), body.end());
-  return req;
-}
-
 // Completion handler for coroutines whose failure must be counted.
 auto note_exception(Shared& sh, std::string what) {
   return [&sh, what = std::move(what)](std::exception_ptr e) {
@@ -153,39 +110,16 @@ auto note_exception(Shared& sh, std::string what) {
   };
 }
 
-asio::awaitable<void> register_node(Shared& sh, Sim& s) {
-  transport::ClientConfig c;
-  c.target = sh.target;
-  c.machine_key = s.machine;
-  c.control_key = sh.control;
-  auto conn = co_await transport::Ts2021Client::connect(c);
+asio::awaitable<void> register_one(Shared& sh, Sim& s) {
+  auto conn = co_await dial_control(sh.control, s.id);
   if (!conn) {
-    sh.fail("node " + std::to_string(s.index) + ": connect: " + conn.message());
+    sh.fail("node " + std::to_string(s.index) + ": " + conn.message());
     co_return;
   }
   s.conn = *conn;
-  tailcfg::RegisterRequest r;
-  r.version = tailcfg::kCurrentCapabilityVersion;
-  r.node_key = s.node.public_key();
-  r.auth = tailcfg::RegisterResponseAuth{std::nullopt, sh.auth_key};
-  r.hostinfo = hostinfo_of(s);
-  auto res = co_await s.conn->request(post_request("/machine/register", tailcfg::encode_json(r)));
-  if (!res) {
-    sh.fail("node " + std::to_string(s.index) + ": register: " + res.message());
-    co_return;
-  }
-  auto body = co_await (*res)->read_body(1 << 20);
-  const unsigned status = (*res)->status();
-  if (!body || status != 200) {
-    sh.fail("node " + std::to_string(s.index) + ": register: HTTP " + std::to_string(status) +
-            (body ? " " + std::string(body->begin(), body->end()) : " " + body.message()));
-    co_return;
-  }
-  auto decoded = tailcfg::decode_json<tailcfg::RegisterResponse>(std::string_view(
-      reinterpret_cast<const char*>(body->data()), body->size()));
-  if (!decoded || !decoded->machine_authorized) {
-    sh.fail("node " + std::to_string(s.index) + ": register: not authorised: " +
-            (decoded ? decoded->error : decoded.message()));
+  auto registered = co_await register_node(*s.conn, s.id, sh.auth_key);
+  if (!registered) {
+    sh.fail("node " + std::to_string(s.index) + ": " + registered.message());
     co_return;
   }
   sh.registered.fetch_add(1);
@@ -265,39 +199,29 @@ asio::awaitable<void> follow_map(Shared& sh, Sim& s) {
       sh.streams_running.fetch_sub(1);
     }
   } running{sh, s};
-  const std::string body = tailcfg::encode_json(map_request(s, true));
+  const std::string body = tailcfg::encode_json(s.id.map_request(true));
   while (!sh.stopping.load()) {
-    auto res = co_await s.conn->request(post_request("/machine/map", body));
+    auto res = co_await post_map_request(*s.conn, body);
     if (!res) {
-      if (!sh.stopping.load()) sh.fail("node " + std::to_string(s.index) + ": map request: " + res.message());
+      // A transport failure while stopping is the stop itself.
+      if (res.kind() != ErrorKind::Unavailable || !sh.stopping.load()) {
+        sh.fail("node " + std::to_string(s.index) + ": " + res.message());
+      }
       co_return;
     }
-    if ((*res)->status() != 200) {
-      auto text = co_await (*res)->read_body(1 << 16);
-      sh.fail("node " + std::to_string(s.index) + ": map request: HTTP " + std::to_string((*res)->status()) + " " +
-              (text ? std::string(text->begin(), text->end()) : ""));
-      co_return;
-    }
-    server::MapFrameReader frames(true);
-    bool first = true;
+    MapStreamReader reader(std::move(*res), true, &sh.wire_bytes);
     while (true) {
-      auto chunk = co_await (*res)->read_chunk();
-      if (!chunk || !chunk->has_value()) break;
-      sh.wire_bytes.fetch_add((*chunk)->size(), std::memory_order_relaxed);
-      frames.feed(**chunk);
-      while (true) {
-        auto m = frames.next();
-        if (!m) {
-          sh.fail("node " + std::to_string(s.index) + ": map frame: " + m.message());
-          co_return;
-        }
-        if (!m->has_value()) break;
-        apply(sh, s, **m, first);
-        if (first) {
-          first = false;
-          if (!s.first_map_done) sh.full_maps.fetch_add(1);
-          signal_first_map(s);
-        }
+      auto m = co_await reader.next();
+      if (!m) {
+        sh.fail("node " + std::to_string(s.index) + ": " + m.message());
+        co_return;
+      }
+      if (!m->has_value()) break;
+      const bool first = reader.messages() == 1;
+      apply(sh, s, **m, first);
+      if (first) {
+        if (!s.first_map_done) sh.full_maps.fetch_add(1);
+        signal_first_map(s);
       }
     }
     if (sh.stopping.load()) break;
@@ -317,7 +241,7 @@ asio::awaitable<void> register_worker(Shared& sh, std::vector<Sim*>& queue, std:
   while (!sh.stopping.load()) {
     const std::size_t i = next.fetch_add(1);
     if (i >= queue.size()) break;
-    co_await register_node(sh, *queue[i]);
+    co_await register_one(sh, *queue[i]);
   }
 }
 
@@ -338,7 +262,7 @@ asio::awaitable<void> online_worker(Shared& sh, std::vector<Sim*>& queue, std::a
 }
 
 asio::awaitable<void> send_lite_update(Shared& sh, Sim& s) {
-  auto res = co_await s.conn->request(post_request("/machine/map", tailcfg::encode_json(map_request(s, false))));
+  auto res = co_await s.conn->request(post_request("/machine/map", tailcfg::encode_json(s.id.map_request(false))));
   if (!res) {
     sh.fail("node " + std::to_string(s.index) + ": lite map request: " + res.message());
     co_return;
@@ -347,22 +271,6 @@ asio::awaitable<void> send_lite_update(Shared& sh, Sim& s) {
   if ((*res)->status() != 200 || !body) {
     sh.fail("node " + std::to_string(s.index) + ": lite map request: HTTP " + std::to_string((*res)->status()));
   }
-}
-
-// Waits (polling) until `done()` or the deadline; reports progress.
-template <class Done, class Progress>
-bool wait_until(Done done, SteadyClock::time_point deadline, Progress progress) {
-  auto next_report = SteadyClock::now() + std::chrono::seconds(5);
-  while (!done()) {
-    const auto now = SteadyClock::now();
-    if (now >= deadline) return false;
-    if (now >= next_report) {
-      progress();
-      next_report = now + std::chrono::seconds(5);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
 }
 
 ProcStats stats_or_zero(pid_t pid) {
@@ -393,19 +301,9 @@ Result<LoadResult> run_load(const LoadOptions& o) {
   Shared sh;
   sh.n = o.nodes;
   {
-    store::StoreConfig sc;
-    sc.sqlite_path = ServerProcess::database_path(o.work_dir).string();
-    auto db = store::Store::open(sc);
-    if (!db) return Error{"opening " + sc.sqlite_path + ": " + db.message(), db.kind()};
-    const auto now = std::chrono::system_clock::now();
-    auto user = (*db)->create_user({"load", "Load Test", "load@example.com", ""}, now);
-    if (!user) return Error{"creating the user: " + user.message()};
-    store::NewPreAuthKey k;
-    k.user_id = user->id;
-    k.reusable = true;
-    auto key = (*db)->create_pre_auth_key(k, now);
-    if (!key) return Error{"creating the pre-auth key: " + key.message()};
-    sh.auth_key = key->text;
+    auto key = seed_user_and_key(ServerProcess::database_path(o.work_dir), "load");
+    if (!key) return key.error();
+    sh.auth_key = *key;
   }
 
   ServerProcessOptions so;
@@ -415,43 +313,19 @@ Result<LoadResult> run_load(const LoadOptions& o) {
   auto server = ServerProcess::start(so);
   if (!server) return server.error();
   const pid_t pid = server->pid();
-  sh.target = transport::DialTarget{"127.0.0.1", server->port(), false, ""};
+  sh.control.target = transport::DialTarget{"127.0.0.1", server->port(), false, ""};
 
   // Client side: one single-threaded io_context per thread.
-  std::vector<std::unique_ptr<asio::io_context>> ios;
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
-  for (int t = 0; t < o.client_threads; ++t) {
-    ios.push_back(std::make_unique<asio::io_context>(1));
-    guards.push_back(asio::make_work_guard(*ios.back()));
-  }
-  std::vector<std::thread> threads;
-  std::atomic<std::size_t> threads_done{0};
-  for (auto& io : ios) {
-    threads.emplace_back([&io, &threads_done] {
-      io->run();
-      threads_done.fetch_add(1);
-    });
-  }
+  ClientThreads ios(o.client_threads);
   std::vector<std::unique_ptr<Sim>> sims;
   // Ends the client threads once their work ran out. If some coroutine is
-  // still stuck after a grace period, the threads are stopped and the
-  // nodes and contexts are leaked rather than destroyed under live frames.
+  // still stuck after a grace period, the nodes are leaked with the
+  // contexts rather than destroyed under live frames.
   auto finish = [&] {
-    if (threads.empty()) return;
-    for (auto& g : guards) g.reset();
-    const bool drained = wait_until([&] { return threads_done.load() == threads.size(); },
-                                    SteadyClock::now() + std::chrono::seconds(10), [] {});
-    if (!drained) {
-      for (auto& io : ios) io->stop();
-    }
-    for (auto& t : threads) t.join();
-    threads.clear();
-    if (drained) {
+    if (ios.finish()) {
       sims.clear();
-      ios.clear();
     } else {
       for (auto& s : sims) (void)s.release();
-      for (auto& io : ios) (void)io.release();
     }
   };
   // Ends every node's connection and wakes whatever waits on it.
@@ -470,7 +344,7 @@ Result<LoadResult> run_load(const LoadOptions& o) {
 
   std::vector<std::vector<Sim*>> per_thread(ios.size());
   for (std::size_t i = 0; i < o.nodes; ++i) {
-    auto& io = *ios[i % ios.size()];
+    auto& io = ios[i % ios.size()];
     sims.push_back(std::make_unique<Sim>(i, io));
     per_thread[i % ios.size()].push_back(sims.back().get());
   }
@@ -487,15 +361,15 @@ Result<LoadResult> run_load(const LoadOptions& o) {
   {
     std::optional<Result<transport::ServerKeys>> keys;
     auto fetch = [&]() -> asio::awaitable<void> {
-      keys = co_await transport::fetch_server_keys(sh.target, tailcfg::kCurrentCapabilityVersion);
+      keys = co_await transport::fetch_server_keys(sh.control.target, tailcfg::kCurrentCapabilityVersion);
     };
     try {
-      asio::co_spawn(*ios[0], fetch(), asio::use_future).get();
+      asio::co_spawn(ios[0], fetch(), asio::use_future).get();
     } catch (const std::exception& e) {
       return fail_run(std::string("fetching the server's keys: ") + e.what());
     }
     if (!*keys) return fail_run("fetching the server's keys: " + keys->message());
-    sh.control = (*keys)->noise;
+    sh.control.key = (*keys)->noise;
   }
   result.server_start = stats_or_zero(pid);
   const auto deadline_of = [&] { return SteadyClock::now() + o.phase_timeout; };
@@ -508,7 +382,7 @@ Result<LoadResult> run_load(const LoadOptions& o) {
     std::vector<std::future<void>> done;
     for (std::size_t t = 0; t < ios.size(); ++t) {
       for (std::size_t w = 0; w < workers_per_thread; ++w) {
-        done.push_back(asio::co_spawn(*ios[t], register_worker(sh, per_thread[t], next[t]), asio::use_future));
+        done.push_back(asio::co_spawn(ios[t], register_worker(sh, per_thread[t], next[t]), asio::use_future));
       }
     }
     const auto deadline = deadline_of();
@@ -537,7 +411,7 @@ Result<LoadResult> run_load(const LoadOptions& o) {
   std::vector<std::atomic<std::size_t>> next_online(ios.size());
   for (std::size_t t = 0; t < ios.size(); ++t) {
     for (std::size_t w = 0; w < workers_per_thread; ++w) {
-      asio::co_spawn(*ios[t], online_worker(sh, per_thread[t], next_online[t]), note_exception(sh, "online worker"));
+      asio::co_spawn(ios[t], online_worker(sh, per_thread[t], next_online[t]), note_exception(sh, "online worker"));
     }
   }
   const bool all_online = wait_until(
@@ -577,7 +451,8 @@ Result<LoadResult> run_load(const LoadOptions& o) {
       sh.round_t0_ns.store(now_ns());
       sh.round.store(r, std::memory_order_release);
       asio::post(s.io, [&sh, &s, r] {
-        s.endpoints = {tailcfg::AddrPort(s.endpoints.front().addr(), static_cast<std::uint16_t>(kFirstChangePort + r))};
+        s.id.endpoints = {
+            tailcfg::AddrPort(s.id.endpoints.front().addr(), static_cast<std::uint16_t>(kFirstChangePort + r))};
         asio::co_spawn(s.io, send_lite_update(sh, s), note_exception(sh, "lite update"));
       });
       ++result.changes_sent;

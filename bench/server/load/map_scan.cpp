@@ -30,14 +30,14 @@ class Scanner {
         if (key == "KeepAlive") {
           out.keep_alive = literal() == "true";
         } else if (key == "Node") {
-          if (!null()) node_object(out.self, nullptr);
+          if (!null()) node_object(out.self, nullptr, nullptr);
         } else if (key == "Peers") {
           out.has_peers = true;
-          entries(out.peers, out.endpoints, "ID");
+          entries(out.peers, out, "ID");
         } else if (key == "PeersChanged") {
-          entries(out.peers_changed, out.endpoints, "ID");
+          entries(out.peers_changed, out, "ID");
         } else if (key == "PeersChangedPatch") {
-          entries(out.patched, out.endpoints, "NodeID");
+          entries(out.patched, out, "NodeID");
         } else if (key == "PeersRemoved") {
           ids(out.peers_removed);
         } else {
@@ -182,8 +182,19 @@ class Scanner {
     return port;
   }
 
-  // One node-like object: its id (under `id_key`) and first endpoint port.
-  void node_object(std::optional<NodeId>& id, std::optional<std::uint16_t>* port, std::string_view id_key = "ID") {
+  // true or false (a JSON bool; null is left unset).
+  std::optional<bool> boolean() {
+    if (null()) return std::nullopt;
+    const std::string_view t = literal();
+    if (t == "true") return true;
+    if (t == "false") return false;
+    fail("expected true or false");
+  }
+
+  // One node-like object: its id (under `id_key`), first endpoint port and
+  // Online flag.
+  void node_object(std::optional<NodeId>& id, std::optional<std::uint16_t>* port, std::optional<bool>* online,
+                   std::string_view id_key = "ID") {
     expect('{');
     ws();
     if (take('}')) return;
@@ -197,6 +208,8 @@ class Scanner {
         id = integer();
       } else if (port != nullptr && key == "Endpoints") {
         *port = first_endpoint_port();
+      } else if (online != nullptr && key == "Online") {
+        *online = boolean();
       } else {
         skip_value();
       }
@@ -205,7 +218,7 @@ class Scanner {
     expect('}');
   }
 
-  void entries(std::vector<NodeId>& out, std::vector<EndpointSeen>& endpoints, std::string_view id_key) {
+  void entries(std::vector<NodeId>& out, MapSummary& summary, std::string_view id_key) {
     if (null()) return;
     expect('[');
     ws();
@@ -214,10 +227,12 @@ class Scanner {
       ws();
       std::optional<NodeId> id;
       std::optional<std::uint16_t> port;
-      node_object(id, &port, id_key);
+      std::optional<bool> online;
+      node_object(id, &port, &online, id_key);
       if (!id) fail("peer entry without " + std::string(id_key));
       out.push_back(*id);
-      if (port) endpoints.push_back({*id, *port});
+      if (port) summary.endpoints.push_back({*id, *port});
+      if (online) summary.online.push_back({*id, *online});
       ws();
     } while (take(','));
     expect(']');

@@ -1,8 +1,8 @@
 // MapScan: the little the load tool needs from one MapResponse, read without
 // building a DOM — the self node's ID, the peer IDs of a full map (Peers),
 // the IDs in PeersChanged / PeersRemoved / PeersChangedPatch, the first
-// endpoint's port of every peer entry that carries Endpoints, and whether it
-// is a keepalive. A full 5,000-node map is ~3 MB of JSON and every simulated
+// endpoint's port and the Online flag of every peer entry that carries
+// them, and whether it is a keepalive. A full 5,000-node map is ~3 MB of JSON and every simulated
 // node reads one, so this walks the text once and skips what it does not
 // need. Strict about structure (unbalanced or truncated JSON is an error),
 // bounded in nesting depth. Field names as upstream's tailcfg.MapResponse.
@@ -24,6 +24,11 @@ struct EndpointSeen {
   std::uint16_t port = 0;  // of the first endpoint
 };
 
+struct OnlineSeen {
+  NodeId node = 0;
+  bool online = false;
+};
+
 struct MapSummary {
   bool keep_alive = false;
   std::optional<NodeId> self;  // Node.ID
@@ -33,6 +38,7 @@ struct MapSummary {
   std::vector<NodeId> peers_removed;
   std::vector<NodeId> patched;  // NodeIDs of PeersChangedPatch entries
   std::vector<EndpointSeen> endpoints;  // from Peers, PeersChanged and PeersChangedPatch
+  std::vector<OnlineSeen> online;       // likewise, entries with an Online field
 };
 
 Result<MapSummary> scan_map_response(std::string_view json);

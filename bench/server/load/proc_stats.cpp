@@ -1,8 +1,10 @@
 #include "proc_stats.h"
 
+#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -36,6 +38,65 @@ Result<ProcStats> read_proc_stats(pid_t pid) {
     if (line.rfind("VmHWM:", 0) == 0) s.hwm_kib = value();
   }
   return s;
+}
+
+namespace {
+
+// Calls f(name) for every entry of /proc/<pid>/fd but . and ..
+template <class F>
+Status for_each_fd(pid_t pid, F f) {
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return Error{"cannot read " + dir, ErrorKind::Unavailable};
+  while (const dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    f(dir, e->d_name);
+  }
+  ::closedir(d);
+  return {};
+}
+
+}  // namespace
+
+Result<std::size_t> count_open_fds(pid_t pid) {
+  std::size_t n = 0;
+  auto st = for_each_fd(pid, [&](const std::string&, const char*) { ++n; });
+  if (!st) return st.error();
+  return n;
+}
+
+Result<std::map<std::string, std::size_t>> open_fd_kinds(pid_t pid) {
+  std::map<std::string, std::size_t> kinds;
+  auto st = for_each_fd(pid, [&](const std::string& dir, const char* name) {
+    std::array<char, 512> target{};
+    const auto path = dir + "/" + name;
+    const ssize_t n = ::readlink(path.c_str(), target.data(), target.size() - 1);
+    if (n <= 0) return;  // closed meanwhile
+    std::string what(target.data(), static_cast<std::size_t>(n));
+    if (what.rfind("socket:", 0) == 0) what = "socket";
+    ++kinds[what];
+  });
+  if (!st) return st.error();
+  return kinds;
+}
+
+Result<long> open_file_limit(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/limits";
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Max open files", 0) != 0) continue;
+    std::istringstream fields(line.substr(14));
+    std::string soft;
+    fields >> soft;
+    if (soft == "unlimited") return -1L;
+    try {
+      return std::stol(soft);
+    } catch (const std::exception&) {
+      break;
+    }
+  }
+  return Error{"no open file limit in " + path, ErrorKind::Unavailable};
 }
 
 long raise_open_file_limit() {
