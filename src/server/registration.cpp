@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/hex.h"
+#include "base/shell_word.h"
 #include "crypto/random.h"
 #include "server/node_view.h"
 #include "server/tailnet.h"
@@ -25,10 +26,56 @@ RegisterOutcome refusal(std::string text) {
   return o;
 }
 
+constexpr std::size_t kAuthIdBytes = 12;
+
 std::string random_auth_id() {
-  std::array<std::uint8_t, 12> b{};
+  std::array<std::uint8_t, kAuthIdBytes> b{};
   crypto::random_bytes(b);
   return hex_encode(b);
+}
+
+// What random_auth_id makes: lowercase hex of kAuthIdBytes bytes.
+bool is_auth_id(std::string_view text) {
+  if (text.size() != 2 * kAuthIdBytes) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// The Hostinfo a waiting registration keeps (as JSON): all of it within
+// `limit`, else only the fields that identify the machine to the admin who
+// approves it (the node's first map request reports the rest); an error
+// when even those exceed the limit.
+struct PendingHostinfo {
+  std::string json;
+  std::size_t reported_bytes = 0;  // the client's whole Hostinfo
+  bool cut = false;
+};
+
+Result<PendingHostinfo> pending_hostinfo(const std::optional<tailcfg::Hostinfo>& hi, std::size_t limit) {
+  PendingHostinfo out;
+  if (!hi) return out;
+  out.json = tailcfg::encode_json(*hi);
+  out.reported_bytes = out.json.size();
+  if (out.json.size() <= limit) return out;
+  tailcfg::Hostinfo id;
+  id.hostname = hi->hostname;
+  id.os = hi->os;
+  id.os_version = hi->os_version;
+  id.distro = hi->distro;
+  id.distro_version = hi->distro_version;
+  id.ipn_version = hi->ipn_version;
+  id.device_model = hi->device_model;
+  id.machine = hi->machine;
+  id.go_arch = hi->go_arch;
+  out.json = tailcfg::encode_json(id);
+  if (out.json.size() > limit) {
+    return Error{"Hostinfo is too large (" + std::to_string(out.reported_bytes) +
+                 " bytes, and its identifying fields alone are more than " + std::to_string(limit) + ")"};
+  }
+  out.cut = true;
+  return out;
 }
 
 // The auth id is the last path segment of the Followup URL.
@@ -334,24 +381,66 @@ RegisterOutcome Tailnet::register_locked(const tailcfg::RegisterRequest& req, co
     return RegisterOutcome{200, {}, success_response(*created), std::nullopt};
   }
 
-  // Interactive: park the request until an admin approves it.
+  // Interactive: park the request until an admin approves it. Anyone can
+  // get here without a key, so what is stored is bounded: the Hostinfo,
+  // one entry per machine key (a new login replaces the machine's older
+  // one) and max_pending_registrations in all.
+  auto stored_hostinfo = pending_hostinfo(req.hostinfo, config_.max_pending_hostinfo_bytes);
+  if (!stored_hostinfo) {
+    metrics_->error("hostinfo_too_large");
+    metrics_->registration("hostinfo_too_large");
+    return refusal(stored_hostinfo.message());
+  }
+  if (stored_hostinfo->cut) {
+    spdlog::warn("interactive registration from {}: its Hostinfo is {} bytes, more than {}; keeping only the "
+                 "identifying fields until it is approved",
+                 machine.to_string(), stored_hostinfo->reported_bytes, config_.max_pending_hostinfo_bytes);
+  }
   store::PendingRegistration p;
   p.auth_id = random_auth_id();
   p.machine_key = machine;
   p.node_key = req.node_key;
   p.nl_key = req.nl_key;
-  p.hostinfo_json = hostinfo_json;
+  p.hostinfo_json = std::move(stored_hostinfo->json);
   p.ephemeral = req.ephemeral;
   p.requested_expiry = expiry;
   p.created_at = now;
   p.expires_at = now + config_.pending_registration_lifetime;
-  if (auto st = store_->create_pending_registration(p); !st) {
+  bool full = false;
+  std::int64_t replaced = 0, waiting = 0;
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
+    full = false;
+    auto r = tx.delete_machine_pending_registrations(machine);
+    if (!r) return r.error();
+    replaced = *r;
+    auto n = tx.count_pending_registrations();
+    if (!n) return n.error();
+    waiting = *n;
+    if (waiting >= config_.max_pending_registrations) {
+      full = true;  // rolled back: the machine's older entry stays
+      return Error{"the pending registrations are at their limit", ErrorKind::Conflict};
+    }
+    if (auto s = tx.create_pending_registration(p); !s) return s;
+    ++waiting;
+    return {};
+  });
+  if (full) {
+    metrics_->pending_registrations.store(waiting);
+    metrics_->error("pending_registrations_full");
+    metrics_->registration("pending_registrations_full");
+    spdlog::warn("interactive registration for {} from {} refused: {} registrations are already waiting for "
+                 "approval (the limit)",
+                 hostname, machine.to_string(), waiting);
+    return refusal("too many registrations are waiting for approval; try again later");
+  }
+  if (!st) {
     metrics_->error("store");
     return refusal("internal error: " + st.message());
   }
+  metrics_->pending_registrations.store(waiting);
   metrics_->registration("interactive_pending");
-  spdlog::info("interactive registration {} for {} waits for approval: latchkey nodes register --key {} --user NAME",
-               p.auth_id, hostname, p.auth_id);
+  spdlog::info("interactive registration {} for {} waits for approval{}: {}", p.auth_id, hostname,
+               replaced > 0 ? " (replacing the machine's earlier login)" : "", approve_command(p.auth_id));
   RegisterOutcome o;
   o.response.auth_url = config_.server_url + "/register/" + p.auth_id;
   return o;
@@ -381,7 +470,7 @@ std::optional<tailcfg::RegisterResponse> Tailnet::followup(const std::string& au
       return success_response(*n);
     }
     if (pending->expires_at <= now) {
-      (void)store_->delete_pending_registration(auth_id);
+      if (store_->delete_pending_registration(auth_id).ok()) metrics_->pending_registrations.fetch_sub(1);
       metrics_->registration("interactive_expired");
       tailcfg::RegisterResponse r;
       r.error = "registration expired; log in again";
@@ -427,9 +516,12 @@ Result<store::Node> Tailnet::approve_locked(const store::PendingRegistration& p,
       return tx.delete_pending_registration(auth_id);
     });
     if (!st) return st.error();
+    metrics_->pending_registrations.fetch_sub(1);
     auto stored = store_->get_node(id);
     if (!stored) return stored.error();
     publish_node(*stored, now);
+    spdlog::info("approved registration {}: re-login of node {} ({}) for user {}", auth_id, id, stored->given_name,
+                 user_locked(user)->name);
     return stored;
   }
   auto ips = allocator_.allocate();
@@ -459,9 +551,46 @@ Result<store::Node> Tailnet::approve_locked(const store::PendingRegistration& p,
     if (ips->v6) allocator_.release(*ips->v6);
     return st.error();
   }
+  metrics_->pending_registrations.fetch_sub(1);
   publish_node(*created, now);
-  spdlog::info("approved registration {}: node {} ({})", auth_id, created->id, created->given_name);
+  spdlog::info("approved registration {}: node {} ({}) for user {}", auth_id, created->id, created->given_name,
+               user_locked(user)->name);
   return std::move(*created);
+}
+
+Result<store::PendingRegistration> Tailnet::waiting_registration(std::string_view auth_id, Clock::time_point now) {
+  const Error none{"no registration is waiting with this id", ErrorKind::NotFound};
+  if (!is_auth_id(auth_id)) return none;
+  auto p = store_->get_pending_registration(auth_id);
+  if (!p) return p.kind() == ErrorKind::NotFound ? none : p.error();
+  if (p->expires_at <= now) return none;
+  return p;
+}
+
+std::string Tailnet::approve_command(std::string_view auth_id) const {
+  std::string cmd = shell_word(config_.latchkey_binary) + " nodes register";
+  if (!config_.admin_socket.empty()) cmd += " --socket " + shell_word(config_.admin_socket);
+  return cmd + " --user USERNAME " + std::string(auth_id);
+}
+
+Result<std::int64_t> Tailnet::purge_expired_registrations(Clock::time_point now) {
+  std::int64_t removed = 0, left = 0;
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
+    auto r = tx.delete_expired_pending_registrations(now);
+    if (!r) return r.error();
+    removed = *r;
+    auto n = tx.count_pending_registrations();
+    if (!n) return n.error();
+    left = *n;
+    return {};
+  });
+  if (!st) {
+    metrics_->error("store");
+    return st.error();
+  }
+  metrics_->pending_registrations.store(left);
+  if (removed > 0) spdlog::info("removed {} expired pending registration(s); {} waiting", removed, left);
+  return removed;
 }
 
 }  // namespace latchkey::server
