@@ -179,7 +179,7 @@ int run_serve(const std::string& config_path) {
   if (!config->metrics_listen_addr.empty()) {
     server::ControlServer* s = srv->get();
     auto m = server::MetricsListener::open(io, *server::parse_listen_addr(config->metrics_listen_addr),
-                                           [s] { return s->metrics_text(); });
+                                           [s] { return s->metrics_text(); }, s->metrics());
     if (!m) {
       std::cerr << "latchkey serve: metrics_listen_addr " << config->metrics_listen_addr << ": " << m.message()
                 << "\n";

@@ -31,28 +31,31 @@ struct MetricsListener::State {
   asio::io_context::executor_type io_executor;
   Tcp::acceptor acceptor;
   Render render;
+  ServerMetrics* counts = nullptr;
   std::atomic<bool> stopped{false};
 };
 
 namespace {
 
-http::response<http::string_body> answer(const http::request<http::empty_body>& req, const MetricsListener::Render& render) {
+http::response<http::string_body> answer(const http::request<http::empty_body>& req, MetricsListener::State& st) {
   http::response<http::string_body> res{http::status::ok, req.version()};
   res.set(http::field::server, "latchkey");
   std::string_view path(req.target().data(), req.target().size());
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
   if (path != "/metrics") {
+    st.counts->error("metrics_not_found");
     res.result(http::status::not_found);
     res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.body() = "404 page not found (metrics are at /metrics)\n";
   } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    st.counts->error("metrics_bad_method");
     res.result(http::status::method_not_allowed);
     res.set(http::field::allow, "GET, HEAD");
     res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.body() = "405 method not allowed\n";
   } else {
     res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    res.body() = render();
+    res.body() = st.render();
   }
   res.keep_alive(req.keep_alive());
   res.prepare_payload();
@@ -82,6 +85,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<MetricsListener::State> s
     if (ec) {
       if (ec != http::error::end_of_stream && ec != asio::error::eof && ec != asio::error::operation_aborted &&
           ec != asio::error::bad_descriptor && ec != asio::error::connection_reset) {
+        st->counts->error("metrics_bad_request");
         http::response<http::string_body> bad{http::status::bad_request, 11};
         bad.set(http::field::content_type, "text/plain; charset=utf-8");
         bad.body() = "400 bad request: " + ec.message() + "\n";
@@ -91,7 +95,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<MetricsListener::State> s
       }
       break;
     }
-    auto res = answer(parser.get(), st->render);
+    auto res = answer(parser.get(), *st);
     const bool keep = res.keep_alive();
     co_await http::async_write(*sock, res, asio::redirect_error(asio::use_awaitable, ec));
     if (ec || !keep) break;
@@ -122,10 +126,11 @@ asio::awaitable<void> accept_loop(std::shared_ptr<MetricsListener::State> st) {
 }  // namespace
 
 Result<std::unique_ptr<MetricsListener>> MetricsListener::open(asio::io_context& io, const Tcp::endpoint& endpoint,
-                                                               Render render) {
+                                                               Render render, ServerMetrics& counts) {
   std::unique_ptr<MetricsListener> l(new MetricsListener());
   l->state_ = std::make_shared<State>(io);
   l->state_->render = std::move(render);
+  l->state_->counts = &counts;
   auto& acc = l->state_->acceptor;
   boost::system::error_code ec;
   acc.open(endpoint.protocol(), ec);

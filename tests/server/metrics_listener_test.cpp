@@ -1,6 +1,6 @@
 // /metrics on its own address (metrics_listen_addr), apart from the control
 // port: GET /metrics answers the exposition text, other paths 404, other
-// methods 405, malformed requests 400.
+// methods 405, malformed requests 400 (each counted).
 #include <gtest/gtest.h>
 
 #include "server/metrics_listener.h"
@@ -18,7 +18,8 @@ TEST(MetricsListener, ServesTheControlServersMetricsOnItsOwnAddress) {
   run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
     ServerFixture f(io);
     ControlServer* s = f.server.get();
-    auto listener = MetricsListener::open(io, transport::testing::loopback_any(), [s] { return s->metrics_text(); });
+    auto listener = MetricsListener::open(io, transport::testing::loopback_any(), [s] { return s->metrics_text(); },
+                                          s->metrics());
     CO_ASSERT_TRUE(listener.ok());
     (*listener)->start();
     const auto ep = (*listener)->local_endpoint();
@@ -43,6 +44,9 @@ TEST(MetricsListener, ServesTheControlServersMetricsOnItsOwnAddress) {
     EXPECT_EQ(post.rfind("HTTP/1.1 405", 0), 0u) << post;
     auto garbage = co_await testing::http_exchange(ep, "\x01\x02 nonsense\r\n\r\n", "bad request");
     EXPECT_EQ(garbage.rfind("HTTP/1.1 400", 0), 0u) << garbage;
+    EXPECT_EQ(f.server->metrics().errors("metrics_not_found"), 1u);
+    EXPECT_EQ(f.server->metrics().errors("metrics_bad_method"), 1u);
+    EXPECT_EQ(f.server->metrics().errors("metrics_bad_request"), 1u);
     (*listener)->stop();
     a.conn->close();
   });
@@ -50,9 +54,10 @@ TEST(MetricsListener, ServesTheControlServersMetricsOnItsOwnAddress) {
 
 TEST(MetricsListener, AnAddressInUseIsAClearError) {
   asio::io_context io;
-  auto first = MetricsListener::open(io, transport::testing::loopback_any(), [] { return std::string(); });
+  ServerMetrics counts;
+  auto first = MetricsListener::open(io, transport::testing::loopback_any(), [] { return std::string(); }, counts);
   ASSERT_TRUE(first.ok());
-  auto second = MetricsListener::open(io, (*first)->local_endpoint(), [] { return std::string(); });
+  auto second = MetricsListener::open(io, (*first)->local_endpoint(), [] { return std::string(); }, counts);
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.message().find("cannot listen on 127.0.0.1:"), std::string::npos) << second.message();
 }
