@@ -6,7 +6,10 @@
 // waitForFollowup). Errors a client should show go back as HTTP 200 with
 // RegisterResponse.Error (upstream's client turns it into a user-visible
 // error); only undecodable requests and unsupported versions get an HTTP
-// error status.
+// error status. Interactive logins need no key, so what they store is
+// bounded (one per machine key, a total cap, a Hostinfo size limit), they
+// are stored without holding the tailnet lock, and expired ones are purged
+// (purge_expired_registrations).
 #include <spdlog/spdlog.h>
 
 #include "base/hex.h"
@@ -117,8 +120,13 @@ RegisterOutcome Tailnet::handle_register(ByteView body, const key::MachinePublic
     metrics_->registration("bad_request");
     return refusal("RegisterRequest has no NodeKey");
   }
-  std::lock_guard lock(mu_);
-  RegisterOutcome o = register_locked(*req, machine, now);
+  std::optional<RegisterOutcome> decided;
+  {
+    std::lock_guard lock(mu_);
+    decided = register_locked(*req, machine, now);
+  }
+  // An interactive login touches only the store: parked outside the lock.
+  RegisterOutcome o = decided ? std::move(*decided) : park_registration(*req, machine, now);
   if (!o.response.error.empty()) {
     spdlog::info("register {} from {}: refused: {}", req->node_key.to_string(), machine.to_string(), o.response.error);
   }
@@ -206,8 +214,8 @@ Result<store::Node> Tailnet::create_node(store::NewNode base, const std::string*
   return std::move(*created);
 }
 
-RegisterOutcome Tailnet::register_locked(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
-                                         Clock::time_point now) {
+std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterRequest& req,
+                                                        const key::MachinePublic& machine, Clock::time_point now) {
   const bool logout = !req.expiry.is_zero() && to_time_point(req.expiry) < now;
   const auto by_node_key = netmap_.find_by_node_key(req.node_key);
   if (by_node_key && netmap_.node(*by_node_key)->machine != machine) {
@@ -307,81 +315,86 @@ RegisterOutcome Tailnet::register_locked(const tailcfg::RegisterRequest& req, co
     }
   }
 
+  // Neither a key nor a known node: an interactive login, which only the
+  // store sees (park_registration, outside the lock).
+  if (!auth_key) return std::nullopt;
+
   std::optional<store::TimePoint> expiry;
   if (!req.expiry.is_zero()) expiry = to_time_point(req.expiry);
   const std::string hostinfo_json = req.hostinfo ? tailcfg::encode_json(*req.hostinfo) : std::string();
   const std::string hostname = req.hostinfo ? req.hostinfo->hostname : std::string();
 
-  if (auth_key) {
-    // A machine registered before (new node key after a logout or expiry):
-    // re-authorise that node with the key's blessing.
-    if (const auto by_machine = netmap_.find_by_machine_key(machine)) {
-      const NodeId id = *by_machine;
-      Status st = store_->transact([&](store::Transaction& tx) -> Status {
-        auto pak = tx.redeem_pre_auth_key(*auth_key, now);
-        if (!pak) return pak.error();
-        if (auto s = tx.update_node_key(id, req.node_key, expiry, now); !s) return s;
-        if (pak->user_id != netmap_.node(id)->user) {
-          if (auto s = tx.set_node_user(id, pak->user_id, now); !s) return s;
-        }
-        return {};
-      });
-      if (st) {
-        auto stored = store_->get_node(id);
-        if (stored) {
-          publish_node(*stored, now);
-          metrics_->registration("authkey_relogin");
-          return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
-        }
-        st = stored.error();
+  // A machine registered before (new node key after a logout or expiry):
+  // re-authorise that node with the key's blessing.
+  if (const auto by_machine = netmap_.find_by_machine_key(machine)) {
+    const NodeId id = *by_machine;
+    Status st = store_->transact([&](store::Transaction& tx) -> Status {
+      auto pak = tx.redeem_pre_auth_key(*auth_key, now);
+      if (!pak) return pak.error();
+      if (auto s = tx.update_node_key(id, req.node_key, expiry, now); !s) return s;
+      if (pak->user_id != netmap_.node(id)->user) {
+        if (auto s = tx.set_node_user(id, pak->user_id, now); !s) return s;
       }
-      return [&] {
-        if (st.kind() == ErrorKind::NotFound) {
-          metrics_->registration("invalid_authkey");
-          return refusal("invalid authkey");
-        }
-        if (st.kind() == ErrorKind::Conflict) {
-          metrics_->registration(st.message().find("expired") != std::string::npos ? "expired_authkey" : "used_authkey");
-          return refusal(st.message().find("expired") != std::string::npos ? "authkey expired" : "authkey already used");
-        }
-        metrics_->error("store");
-        return refusal("internal error: " + st.message());
-      }();
+      return {};
+    });
+    if (st) {
+      auto stored = store_->get_node(id);
+      if (stored) {
+        publish_node(*stored, now);
+        metrics_->registration("authkey_relogin");
+        return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
+      }
+      st = stored.error();
     }
-    store::NewNode n;
-    n.machine_key = machine;
-    n.node_key = req.node_key;
-    n.nl_key = req.nl_key;
-    n.hostname = hostname;
-    n.hostinfo_json = hostinfo_json;
-    n.expiry = expiry;
-    n.ephemeral = req.ephemeral;
-    auto created = create_node(std::move(n), auth_key, now);
-    if (!created) {
-      const Error& e = created.error();
-      if (e.kind == ErrorKind::NotFound) {
+    return [&] {
+      if (st.kind() == ErrorKind::NotFound) {
         metrics_->registration("invalid_authkey");
         return refusal("invalid authkey");
       }
-      if (e.kind == ErrorKind::Conflict) {
-        const bool expired = e.message.find("expired") != std::string::npos;
-        metrics_->registration(expired ? "expired_authkey" : "used_authkey");
-        return refusal(expired ? "authkey expired" : "authkey already used");
-      }
-      if (e.kind == ErrorKind::AlreadyExists) {
-        metrics_->error("machine_key_mismatch");
-        metrics_->registration("machine_key_mismatch");
-        return refusal("node exists with a different machine key");
+      if (st.kind() == ErrorKind::Conflict) {
+        metrics_->registration(st.message().find("expired") != std::string::npos ? "expired_authkey" : "used_authkey");
+        return refusal(st.message().find("expired") != std::string::npos ? "authkey expired" : "authkey already used");
       }
       metrics_->error("store");
-      return refusal("registration failed: " + e.message);
-    }
-    metrics_->registration("authkey");
-    spdlog::info("registered node {} ({}) with a pre-auth key", created->id, created->given_name);
-    return RegisterOutcome{200, {}, success_response(*created), std::nullopt};
+      return refusal("internal error: " + st.message());
+    }();
   }
+  store::NewNode n;
+  n.machine_key = machine;
+  n.node_key = req.node_key;
+  n.nl_key = req.nl_key;
+  n.hostname = hostname;
+  n.hostinfo_json = hostinfo_json;
+  n.expiry = expiry;
+  n.ephemeral = req.ephemeral;
+  auto created = create_node(std::move(n), auth_key, now);
+  if (!created) {
+    const Error& e = created.error();
+    if (e.kind == ErrorKind::NotFound) {
+      metrics_->registration("invalid_authkey");
+      return refusal("invalid authkey");
+    }
+    if (e.kind == ErrorKind::Conflict) {
+      const bool expired = e.message.find("expired") != std::string::npos;
+      metrics_->registration(expired ? "expired_authkey" : "used_authkey");
+      return refusal(expired ? "authkey expired" : "authkey already used");
+    }
+    if (e.kind == ErrorKind::AlreadyExists) {
+      metrics_->error("machine_key_mismatch");
+      metrics_->registration("machine_key_mismatch");
+      return refusal("node exists with a different machine key");
+    }
+    metrics_->error("store");
+    return refusal("registration failed: " + e.message);
+  }
+  metrics_->registration("authkey");
+  spdlog::info("registered node {} ({}) with a pre-auth key", created->id, created->given_name);
+  return RegisterOutcome{200, {}, success_response(*created), std::nullopt};
+}
 
-  // Interactive: park the request until an admin approves it. Anyone can
+RegisterOutcome Tailnet::park_registration(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
+                                           Clock::time_point now) {
+  // Park the request until an admin approves it. Anyone can
   // get here without a key, so what is stored is bounded: the Hostinfo,
   // one entry per machine key (a new login replaces the machine's older
   // one) and max_pending_registrations in all.
@@ -396,6 +409,7 @@ RegisterOutcome Tailnet::register_locked(const tailcfg::RegisterRequest& req, co
                  "identifying fields until it is approved",
                  machine.to_string(), stored_hostinfo->reported_bytes, config_.max_pending_hostinfo_bytes);
   }
+  const std::string hostname = req.hostinfo ? req.hostinfo->hostname : std::string();
   store::PendingRegistration p;
   p.auth_id = random_auth_id();
   p.machine_key = machine;
@@ -403,7 +417,7 @@ RegisterOutcome Tailnet::register_locked(const tailcfg::RegisterRequest& req, co
   p.nl_key = req.nl_key;
   p.hostinfo_json = std::move(stored_hostinfo->json);
   p.ephemeral = req.ephemeral;
-  p.requested_expiry = expiry;
+  if (!req.expiry.is_zero()) p.requested_expiry = to_time_point(req.expiry);
   p.created_at = now;
   p.expires_at = now + config_.pending_registration_lifetime;
   bool full = false;

@@ -494,10 +494,12 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
   }
   if (root["noise_private_key_path"]) {
     LK_TRY(s, scalar(root["noise_private_key_path"], "noise_private_key_path"));
+    if (s->empty()) return Error{"noise_private_key_path: want a file path"};
     c.noise_private_key_path = *s;
   }
   if (root["legacy_private_key_path"]) {
     LK_TRY(s, scalar(root["legacy_private_key_path"], "legacy_private_key_path"));
+    if (s->empty()) return Error{"legacy_private_key_path: want a file path"};
     c.legacy_private_key_path = *s;
   }
   if (root["tls"]) {

@@ -198,8 +198,13 @@ class Tailnet {
 
  private:
   // registration.cpp helpers
-  RegisterOutcome register_locked(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
-                                  Clock::time_point now);
+  // The outcome, or nullopt for an interactive login (park_registration).
+  std::optional<RegisterOutcome> register_locked(const tailcfg::RegisterRequest& req,
+                                                 const key::MachinePublic& machine, Clock::time_point now);
+  // Stores an interactive login for an admin to approve (bounded: see
+  // TailnetConfig). Touches only the store: called without the lock.
+  RegisterOutcome park_registration(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
+                                    Clock::time_point now);
   tailcfg::RegisterResponse success_response(const store::Node& n);
   Tailnet(TailnetConfig config, std::shared_ptr<store::Store> store, ServerMetrics* metrics, IpAllocator allocator);
   Status load();

@@ -152,6 +152,7 @@ TEST(ServeConfig, InvalidValuesNameTheSettingTheValueAndWhatIsAllowed) {
   expect_error("database: {synchronous: sometimes}", {"database.synchronous", "sometimes", "full or normal"});
   expect_error("database: {type: postgres, dsn: \"host=db dbname\"}", {"database.dsn"});
   expect_error("admin_socket: /" + std::string(200, 'a'), {"admin_socket", "too long"});
+  expect_error("noise_private_key_path: \"\"", {"noise_private_key_path", "want a file path"});
 }
 
 TEST(ServeConfig, LogSettings) {
