@@ -1,4 +1,5 @@
-// `latchkey nodes list|register|delete|expire|rename`: the tailnet's nodes,
+// `latchkey nodes list|register|delete|expire|rename`: the tailnet's nodes
+// (the list shows whether each is online: has an open map stream now),
 // through the running server's admin socket, so the live netmap and every
 // open map stream see the change at once. `register --user U ID` approves
 // an interactive registration that is waiting (ID is the auth id of the
@@ -40,12 +41,13 @@ void add_nodes_commands(CLI::App& app) {
         std::cout << all.dump(2) << "\n";
         return;
       }
-      Table t({"ID", "NAME", "HOSTNAME", "USER", "IPV4", "IPV6", "LAST SEEN", "EXPIRY", "EPHEMERAL", "TAGS"});
+      Table t({"ID", "NAME", "HOSTNAME", "USER", "IPV4", "IPV6", "ONLINE", "LAST SEEN", "EXPIRY", "EPHEMERAL", "TAGS"});
       for (const auto& n : all) {
         std::string expiry = time_text(n["expiry"]);
         if (n.value("expired", false)) expiry += " (expired)";
         t.add({std::to_string(n.value("id", std::int64_t{0})), n.value("name", ""), text_or_dash(n["hostname"]),
-               n.value("user", ""), text_or_dash(n["ipv4"]), text_or_dash(n["ipv6"]), time_text(n["last_seen"]),
+               n.value("user", ""), text_or_dash(n["ipv4"]), text_or_dash(n["ipv6"]),
+               n.value("online", false) ? "yes" : "no", time_text(n["last_seen"]),
                expiry, n.value("ephemeral", false) ? "yes" : "no", list_text(n["tags"])});
       }
       t.print(std::cout);

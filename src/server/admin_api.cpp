@@ -177,7 +177,8 @@ json key_json(const store::PreAuthKey& k, const std::string& user, store::TimePo
           {"created_at", time_json(k.created_at)}};
 }
 
-json node_json(const store::Node& n, const std::string& user, store::TimePoint now) {
+// `online`: the node has an open map stream (the live netmap's view).
+json node_json(const store::Node& n, const std::string& user, bool online, store::TimePoint now) {
   json endpoints = json::array();
   for (const auto& e : n.endpoints) endpoints.push_back(e.to_string());
   return {{"id", n.id},
@@ -193,6 +194,7 @@ json node_json(const store::Node& n, const std::string& user, store::TimePoint n
           {"endpoints", endpoints},
           {"tags", n.tags},
           {"ephemeral", n.ephemeral},
+          {"online", online},
           {"register_method", std::string(store::register_method_name(n.register_method))},
           {"expiry", opt_time(n.expiry)},
           {"expired", n.expired(now)},
@@ -467,6 +469,10 @@ AdminResponse AdminApi::handle(const AdminRequest& request, Clock::time_point no
   return AdminResponse{200, std::move(*body)};
 }
 
+bool AdminApi::online(store::NodeId id) const {
+  return tailnet_.with_netmap([id](const Netmap& m) { return m.online(id); });
+}
+
 Result<std::string> AdminApi::run(const AdminCall& c, Clock::time_point now) {
   store::Store& s = tailnet_.store();
   switch (c.op) {
@@ -520,7 +526,9 @@ Result<std::string> AdminApi::run(const AdminCall& c, Clock::time_point now) {
       if (!k) return k.error();
       auto names = user_names(s);
       if (!names) return names.error();
-      return text(key_json(*k, name_of(*names, k->user_id), now));
+      const std::string owner = name_of(*names, k->user_id);
+      spdlog::info("admin: expired pre-auth key {} ({}) of user {}", k->id, k->prefix, owner);
+      return text(key_json(*k, owner, now));
     }
     case Op::ListNodes: {
       Result<std::vector<store::Node>> all = std::vector<store::Node>{};
@@ -534,8 +542,16 @@ Result<std::string> AdminApi::run(const AdminCall& c, Clock::time_point now) {
       if (!all) return all.error();
       auto names = user_names(s);
       if (!names) return names.error();
+      const auto online = tailnet_.with_netmap([&](const Netmap& m) {
+        std::vector<bool> out;
+        for (const auto& n : *all) out.push_back(m.online(n.id));
+        return out;
+      });
       json out = json::array();
-      for (const auto& n : *all) out.push_back(node_json(n, name_of(*names, n.user_id), now));
+      for (std::size_t i = 0; i < all->size(); ++i) {
+        const store::Node& n = (*all)[i];
+        out.push_back(node_json(n, name_of(*names, n.user_id), online[i], now));
+      }
       return text(out);
     }
     case Op::RegisterNode: {
@@ -560,7 +576,7 @@ Result<std::string> AdminApi::run(const AdminCall& c, Clock::time_point now) {
       }
       auto n = tailnet_.approve_registration(auth_id, u->id, now);
       if (!n) return n.error();
-      return text(json{{"auth_id", auth_id}, {"user", u->name}, {"node", node_json(*n, u->name, now)}});
+      return text(json{{"auth_id", auth_id}, {"user", u->name}, {"node", node_json(*n, u->name, online(n->id), now)}});
     }
     case Op::DeleteNode: {
       if (auto st = tailnet_.delete_node(c.id); !st) return st.error();
@@ -573,7 +589,7 @@ Result<std::string> AdminApi::run(const AdminCall& c, Clock::time_point now) {
       if (!n) return n.error();
       auto names = user_names(s);
       if (!names) return names.error();
-      return text(node_json(*n, name_of(*names, n->user_id), now));
+      return text(node_json(*n, name_of(*names, n->user_id), online(n->id), now));
     }
   }
   return Error{"unhandled admin operation", ErrorKind::Internal};

@@ -17,7 +17,7 @@
 //   POST   /v1/keys                     {user, reusable?, ephemeral?, expiration_seconds?, tags?}
 //                                       -> key, with "key": the full key text (shown once)
 //   POST   /v1/keys/<id>/expire         -> key
-//   GET    /v1/nodes[?user=<name or id>] -> [node]
+//   GET    /v1/nodes[?user=<name or id>] -> [node] (with "online": an open map stream now)
 //   POST   /v1/nodes/register           {id: auth id or "mkey:...", user} -> {auth_id, user, node}
 //   DELETE /v1/nodes/<id>               -> {id}
 //   POST   /v1/nodes/<id>/expire        -> node
@@ -99,6 +99,7 @@ class AdminApi {
 
  private:
   Result<std::string> run(const AdminCall& call, Clock::time_point now);
+  bool online(store::NodeId id) const;
   Tailnet& tailnet_;
 };
 

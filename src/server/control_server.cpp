@@ -28,9 +28,9 @@ struct ControlServer::Shared {
   ControlServerConfig config;
   std::shared_ptr<ServerMetrics> metrics;
   std::shared_ptr<Tailnet> tailnet;
-  std::atomic<transport::Ts2021Server*> server{nullptr};  // set while running
   std::atomic<bool> stopped{false};
   std::shared_ptr<asio::steady_timer> tick_timer;
+  std::shared_ptr<asio::steady_timer> purge_timer;  // on the blocking executor
 };
 
 namespace {
@@ -196,10 +196,45 @@ transport::Http1Response plain(unsigned status, std::string content_type, std::s
   return r;
 }
 
+// /register/<auth id>: what the AuthURL of an interactive login shows —
+// the command that approves it, or 404 when nothing waits under that id.
+transport::Http1Response register_page(ControlServer::Shared& sh, std::string_view auth_id) {
+  auto waiting = sh.tailnet->waiting_registration(auth_id, Clock::now());
+  if (!waiting) {
+    if (waiting.kind() != ErrorKind::NotFound) {
+      sh.metrics->error("store");
+      spdlog::warn("register page: {}", waiting.message());
+      return transport::http_error(503, "cannot look up the registration now; try again");
+    }
+    sh.metrics->error("unknown_registration");
+    return plain(404, "text/plain; charset=utf-8",
+                 "latchkey: no login is waiting for approval under this id (it expired, was approved, or the "
+                 "machine started a new login).\n");
+  }
+  return plain(200, "text/plain; charset=utf-8",
+               "latchkey: this machine is waiting for an administrator.\n\nOn the server, run:\n\n  " +
+                   sh.tailnet->approve_command(auth_id) + "\n");
+}
+
+// Removes expired pending registrations now and then every interval; runs
+// on the blocking executor (a database transaction, off the I/O threads).
+asio::awaitable<void> purge_loop(std::shared_ptr<ControlServer::Shared> sh) {
+  while (!sh->stopped.load()) {
+    if (auto r = sh->tailnet->purge_expired_registrations(Clock::now()); !r) {
+      spdlog::warn("removing expired pending registrations: {}", r.message());
+    }
+    sh->purge_timer->expires_after(sh->config.pending_purge_interval);
+    boost::system::error_code ec;
+    co_await sh->purge_timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
 }  // namespace
 
 ControlServer::~ControlServer() {
   stop();
+  // The purge loop has ended (or ends after its current transaction).
+  if (blocking_) blocking_->join();
   // Stream ends after stop() queued their last-seen times.
   if (tailnet_) tailnet_->flush_status();
 }
@@ -236,18 +271,7 @@ Result<std::unique_ptr<ControlServer>> ControlServer::create(asio::io_context& i
     if (!sh2) return transport::http_error(503, "shutting down");
     const std::string_view path = head.path();
     if (path == "/health") return plain(200, "application/json; charset=utf-8", "{\"status\":\"pass\"}\n");
-    transport::Ts2021Server* server = sh2->server.load();
-    if (path == "/metrics" && server != nullptr) {
-      return plain(200, "text/plain; version=0.0.4; charset=utf-8",
-                   sh2->metrics->prometheus(server->counters(), sh2->tailnet->node_count(),
-                                            sh2->tailnet->online_count()));
-    }
-    if (path.substr(0, 10) == "/register/" && path.size() > 10) {
-      std::string id(path.substr(10));
-      return plain(200, "text/plain; charset=utf-8",
-                   "latchkey: this machine is waiting for an administrator.\n\nOn the server, run:\n\n"
-                   "  latchkey nodes register --key " + id + " --user USERNAME\n");
-    }
+    if (path.substr(0, 10) == "/register/") return register_page(*sh2, path.substr(10));
     if (path == "/") return plain(200, "text/plain; charset=utf-8", "latchkey control server\n");
     return transport::http_error(404, "404 page not found");
   };
@@ -255,8 +279,9 @@ Result<std::unique_ptr<ControlServer>> ControlServer::create(asio::io_context& i
   auto server = transport::Ts2021Server::create(io, std::move(config.transport), router);
   if (!server) return server.error();
   s->server_ = std::move(*server);
-  sh->server = s->server_.get();
   sh->tick_timer = std::make_shared<asio::steady_timer>(asio::make_strand(io));
+  s->blocking_ = std::make_unique<asio::thread_pool>(1);
+  sh->purge_timer = std::make_shared<asio::steady_timer>(s->blocking_->get_executor());
   return s;
 }
 
@@ -286,13 +311,15 @@ void ControlServer::start() {
         }
       },
       asio::detached);
+  asio::co_spawn(sh->purge_timer->get_executor(), purge_loop(sh), asio::detached);
 }
 
 void ControlServer::stop() {
   if (!shared_ || shared_->stopped.exchange(true)) return;
   auto timer = shared_->tick_timer;
   asio::post(timer->get_executor(), [timer] { timer->cancel(); });
-  shared_->server = nullptr;
+  auto purge = shared_->purge_timer;
+  asio::post(purge->get_executor(), [purge] { purge->cancel(); });
   if (server_) server_->stop();
   // Status queued since the last batch (last seen, endpoints) is saved.
   tailnet_->flush_status();

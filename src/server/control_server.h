@@ -1,16 +1,20 @@
 // ControlServer: latchkey's control server — the TS2021 listener
 // (transport::Ts2021Server: /key, /ts2021 plain and WebSocket, optional TLS)
 // with the Noise-side routes POST /machine/register, POST /machine/map
-// (streaming and lite) and POST /machine/set-dns, the plain-HTTP /health,
-// /metrics and /register/<id> pages, and the timer that flushes batched
-// tailnet changes to every map stream. Mirrors headscale's hscontrol/app.go
-// routes and noise.go handlers.
+// (streaming and lite) and POST /machine/set-dns, the plain-HTTP /health
+// and /register/<id> pages, the timer that flushes batched tailnet changes
+// to every map stream, and the blocking executor: a thread of its own for
+// database housekeeping (the purge of expired pending registrations, at
+// start and periodically), off the I/O threads. /metrics is not served
+// here but by MetricsListener on its own address. Mirrors headscale's
+// hscontrol/app.go routes and noise.go handlers.
 #pragma once
 
 #include <chrono>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "server/metrics.h"
 #include "server/tailnet.h"
@@ -30,6 +34,8 @@ struct ControlServerConfig {
   std::chrono::milliseconds keepalive_jitter{std::chrono::seconds(8)};
   // How often a waiting interactive registration checks for approval.
   std::chrono::milliseconds followup_poll{250};
+  // How often expired pending registrations are removed (also once at start).
+  std::chrono::milliseconds pending_purge_interval{std::chrono::seconds(60)};
 };
 
 class ControlServer {
@@ -42,16 +48,17 @@ class ControlServer {
 
   Status listen(const transport::Tcp::endpoint& endpoint);
   transport::Tcp::endpoint local_endpoint(std::size_t n = 0) const;
-  // Starts accepting and the batch timer.
+  // Starts accepting, the batch timer and the purge of expired pending
+  // registrations (the first one at once).
   void start();
-  // Stops accepting, ends connections and the timer. Safe from any thread.
+  // Stops accepting, ends connections and the timers. Safe from any thread.
   void stop();
 
   Tailnet& tailnet() { return *tailnet_; }
   ServerMetrics& metrics() { return *metrics_; }
   transport::TransportCounters& counters() { return server_->counters(); }
   const ControlServerConfig& config() const { return config_; }
-  // /metrics text.
+  // The Prometheus exposition text (what MetricsListener serves).
   std::string metrics_text();
 
   struct Shared;
@@ -63,6 +70,7 @@ class ControlServer {
   std::shared_ptr<Tailnet> tailnet_;
   std::unique_ptr<transport::Ts2021Server> server_;
   std::shared_ptr<Shared> shared_;
+  std::unique_ptr<boost::asio::thread_pool> blocking_;  // joined at destruction
 };
 
 }  // namespace latchkey::server

@@ -76,6 +76,8 @@ std::string ServerMetrics::prometheus(const transport::TransportCounters& t, std
   sample(out, "latchkey_map_batches_total", "", "", batches.load());
   family(out, "latchkey_ephemeral_nodes_removed_total", "counter", "Ephemeral nodes removed after inactivity.");
   sample(out, "latchkey_ephemeral_nodes_removed_total", "", "", ephemeral_removed.load());
+  family(out, "latchkey_pending_registrations", "gauge", "Interactive registrations waiting for approval.");
+  sample(out, "latchkey_pending_registrations", "", "", pending_registrations.load());
   std::lock_guard lock(mu_);
   family(out, "latchkey_map_responses_total", "counter", "Map messages sent, by kind (full, delta, keepalive).");
   for (const auto& [k, v] : map_responses_) sample(out, "latchkey_map_responses_total", "kind", k, v);

@@ -1,8 +1,9 @@
 // ServerMetrics: the control server's counters and their Prometheus text
-// exposition (/metrics): connected nodes, handshakes and connection ends
-// (from the transport's counters), map responses and bytes by kind,
-// registration outcomes, errors by kind. No upstream equivalent in this
-// form; headscale exports similar Prometheus metrics.
+// exposition (/metrics, served by MetricsListener): connected nodes,
+// handshakes and connection ends (from the transport's counters), map
+// responses and bytes by kind, registration outcomes, registrations waiting
+// for approval, errors by kind. No upstream equivalent in this form;
+// headscale exports similar Prometheus metrics.
 #pragma once
 
 #include <atomic>
@@ -31,6 +32,9 @@ class ServerMetrics {
   std::atomic<std::uint64_t> map_requests{0};
   std::atomic<std::uint64_t> batches{0};     // delta batches sent out
   std::atomic<std::uint64_t> ephemeral_removed{0};
+  // Interactive registrations waiting for approval (stored rows), as of
+  // the last registration or purge.
+  std::atomic<std::int64_t> pending_registrations{0};
 
   std::uint64_t registrations(std::string_view outcome) const { return get(registrations_, outcome); }
   std::uint64_t errors(std::string_view kind) const { return get(errors_, kind); }

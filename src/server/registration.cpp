@@ -6,10 +6,14 @@
 // waitForFollowup). Errors a client should show go back as HTTP 200 with
 // RegisterResponse.Error (upstream's client turns it into a user-visible
 // error); only undecodable requests and unsupported versions get an HTTP
-// error status.
+// error status. Interactive logins need no key, so what they store is
+// bounded (one per machine key, a total cap, a Hostinfo size limit), they
+// are stored without holding the tailnet lock, and expired ones are purged
+// (purge_expired_registrations).
 #include <spdlog/spdlog.h>
 
 #include "base/hex.h"
+#include "base/shell_word.h"
 #include "crypto/random.h"
 #include "server/node_view.h"
 #include "server/tailnet.h"
@@ -25,10 +29,56 @@ RegisterOutcome refusal(std::string text) {
   return o;
 }
 
+constexpr std::size_t kAuthIdBytes = 12;
+
 std::string random_auth_id() {
-  std::array<std::uint8_t, 12> b{};
+  std::array<std::uint8_t, kAuthIdBytes> b{};
   crypto::random_bytes(b);
   return hex_encode(b);
+}
+
+// What random_auth_id makes: lowercase hex of kAuthIdBytes bytes.
+bool is_auth_id(std::string_view text) {
+  if (text.size() != 2 * kAuthIdBytes) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// The Hostinfo a waiting registration keeps (as JSON): all of it within
+// `limit`, else only the fields that identify the machine to the admin who
+// approves it (the node's first map request reports the rest); an error
+// when even those exceed the limit.
+struct PendingHostinfo {
+  std::string json;
+  std::size_t reported_bytes = 0;  // the client's whole Hostinfo
+  bool cut = false;
+};
+
+Result<PendingHostinfo> pending_hostinfo(const std::optional<tailcfg::Hostinfo>& hi, std::size_t limit) {
+  PendingHostinfo out;
+  if (!hi) return out;
+  out.json = tailcfg::encode_json(*hi);
+  out.reported_bytes = out.json.size();
+  if (out.json.size() <= limit) return out;
+  tailcfg::Hostinfo id;
+  id.hostname = hi->hostname;
+  id.os = hi->os;
+  id.os_version = hi->os_version;
+  id.distro = hi->distro;
+  id.distro_version = hi->distro_version;
+  id.ipn_version = hi->ipn_version;
+  id.device_model = hi->device_model;
+  id.machine = hi->machine;
+  id.go_arch = hi->go_arch;
+  out.json = tailcfg::encode_json(id);
+  if (out.json.size() > limit) {
+    return Error{"Hostinfo is too large (" + std::to_string(out.reported_bytes) +
+                 " bytes, and its identifying fields alone are more than " + std::to_string(limit) + ")"};
+  }
+  out.cut = true;
+  return out;
 }
 
 // The auth id is the last path segment of the Followup URL.
@@ -70,8 +120,13 @@ RegisterOutcome Tailnet::handle_register(ByteView body, const key::MachinePublic
     metrics_->registration("bad_request");
     return refusal("RegisterRequest has no NodeKey");
   }
-  std::lock_guard lock(mu_);
-  RegisterOutcome o = register_locked(*req, machine, now);
+  std::optional<RegisterOutcome> decided;
+  {
+    std::lock_guard lock(mu_);
+    decided = register_locked(*req, machine, now);
+  }
+  // An interactive login touches only the store: parked outside the lock.
+  RegisterOutcome o = decided ? std::move(*decided) : park_registration(*req, machine, now);
   if (!o.response.error.empty()) {
     spdlog::info("register {} from {}: refused: {}", req->node_key.to_string(), machine.to_string(), o.response.error);
   }
@@ -159,8 +214,8 @@ Result<store::Node> Tailnet::create_node(store::NewNode base, const std::string*
   return std::move(*created);
 }
 
-RegisterOutcome Tailnet::register_locked(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
-                                         Clock::time_point now) {
+std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterRequest& req,
+                                                        const key::MachinePublic& machine, Clock::time_point now) {
   const bool logout = !req.expiry.is_zero() && to_time_point(req.expiry) < now;
   const auto by_node_key = netmap_.find_by_node_key(req.node_key);
   if (by_node_key && netmap_.node(*by_node_key)->machine != machine) {
@@ -260,98 +315,146 @@ RegisterOutcome Tailnet::register_locked(const tailcfg::RegisterRequest& req, co
     }
   }
 
+  // Neither a key nor a known node: an interactive login, which only the
+  // store sees (park_registration, outside the lock).
+  if (!auth_key) return std::nullopt;
+
   std::optional<store::TimePoint> expiry;
   if (!req.expiry.is_zero()) expiry = to_time_point(req.expiry);
   const std::string hostinfo_json = req.hostinfo ? tailcfg::encode_json(*req.hostinfo) : std::string();
   const std::string hostname = req.hostinfo ? req.hostinfo->hostname : std::string();
 
-  if (auth_key) {
-    // A machine registered before (new node key after a logout or expiry):
-    // re-authorise that node with the key's blessing.
-    if (const auto by_machine = netmap_.find_by_machine_key(machine)) {
-      const NodeId id = *by_machine;
-      Status st = store_->transact([&](store::Transaction& tx) -> Status {
-        auto pak = tx.redeem_pre_auth_key(*auth_key, now);
-        if (!pak) return pak.error();
-        if (auto s = tx.update_node_key(id, req.node_key, expiry, now); !s) return s;
-        if (pak->user_id != netmap_.node(id)->user) {
-          if (auto s = tx.set_node_user(id, pak->user_id, now); !s) return s;
-        }
-        return {};
-      });
-      if (st) {
-        auto stored = store_->get_node(id);
-        if (stored) {
-          publish_node(*stored, now);
-          metrics_->registration("authkey_relogin");
-          return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
-        }
-        st = stored.error();
+  // A machine registered before (new node key after a logout or expiry):
+  // re-authorise that node with the key's blessing.
+  if (const auto by_machine = netmap_.find_by_machine_key(machine)) {
+    const NodeId id = *by_machine;
+    Status st = store_->transact([&](store::Transaction& tx) -> Status {
+      auto pak = tx.redeem_pre_auth_key(*auth_key, now);
+      if (!pak) return pak.error();
+      if (auto s = tx.update_node_key(id, req.node_key, expiry, now); !s) return s;
+      if (pak->user_id != netmap_.node(id)->user) {
+        if (auto s = tx.set_node_user(id, pak->user_id, now); !s) return s;
       }
-      return [&] {
-        if (st.kind() == ErrorKind::NotFound) {
-          metrics_->registration("invalid_authkey");
-          return refusal("invalid authkey");
-        }
-        if (st.kind() == ErrorKind::Conflict) {
-          metrics_->registration(st.message().find("expired") != std::string::npos ? "expired_authkey" : "used_authkey");
-          return refusal(st.message().find("expired") != std::string::npos ? "authkey expired" : "authkey already used");
-        }
-        metrics_->error("store");
-        return refusal("internal error: " + st.message());
-      }();
+      return {};
+    });
+    if (st) {
+      auto stored = store_->get_node(id);
+      if (stored) {
+        publish_node(*stored, now);
+        metrics_->registration("authkey_relogin");
+        return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
+      }
+      st = stored.error();
     }
-    store::NewNode n;
-    n.machine_key = machine;
-    n.node_key = req.node_key;
-    n.nl_key = req.nl_key;
-    n.hostname = hostname;
-    n.hostinfo_json = hostinfo_json;
-    n.expiry = expiry;
-    n.ephemeral = req.ephemeral;
-    auto created = create_node(std::move(n), auth_key, now);
-    if (!created) {
-      const Error& e = created.error();
-      if (e.kind == ErrorKind::NotFound) {
+    return [&] {
+      if (st.kind() == ErrorKind::NotFound) {
         metrics_->registration("invalid_authkey");
         return refusal("invalid authkey");
       }
-      if (e.kind == ErrorKind::Conflict) {
-        const bool expired = e.message.find("expired") != std::string::npos;
-        metrics_->registration(expired ? "expired_authkey" : "used_authkey");
-        return refusal(expired ? "authkey expired" : "authkey already used");
-      }
-      if (e.kind == ErrorKind::AlreadyExists) {
-        metrics_->error("machine_key_mismatch");
-        metrics_->registration("machine_key_mismatch");
-        return refusal("node exists with a different machine key");
+      if (st.kind() == ErrorKind::Conflict) {
+        metrics_->registration(st.message().find("expired") != std::string::npos ? "expired_authkey" : "used_authkey");
+        return refusal(st.message().find("expired") != std::string::npos ? "authkey expired" : "authkey already used");
       }
       metrics_->error("store");
-      return refusal("registration failed: " + e.message);
-    }
-    metrics_->registration("authkey");
-    spdlog::info("registered node {} ({}) with a pre-auth key", created->id, created->given_name);
-    return RegisterOutcome{200, {}, success_response(*created), std::nullopt};
+      return refusal("internal error: " + st.message());
+    }();
   }
+  store::NewNode n;
+  n.machine_key = machine;
+  n.node_key = req.node_key;
+  n.nl_key = req.nl_key;
+  n.hostname = hostname;
+  n.hostinfo_json = hostinfo_json;
+  n.expiry = expiry;
+  n.ephemeral = req.ephemeral;
+  auto created = create_node(std::move(n), auth_key, now);
+  if (!created) {
+    const Error& e = created.error();
+    if (e.kind == ErrorKind::NotFound) {
+      metrics_->registration("invalid_authkey");
+      return refusal("invalid authkey");
+    }
+    if (e.kind == ErrorKind::Conflict) {
+      const bool expired = e.message.find("expired") != std::string::npos;
+      metrics_->registration(expired ? "expired_authkey" : "used_authkey");
+      return refusal(expired ? "authkey expired" : "authkey already used");
+    }
+    if (e.kind == ErrorKind::AlreadyExists) {
+      metrics_->error("machine_key_mismatch");
+      metrics_->registration("machine_key_mismatch");
+      return refusal("node exists with a different machine key");
+    }
+    metrics_->error("store");
+    return refusal("registration failed: " + e.message);
+  }
+  metrics_->registration("authkey");
+  spdlog::info("registered node {} ({}) with a pre-auth key", created->id, created->given_name);
+  return RegisterOutcome{200, {}, success_response(*created), std::nullopt};
+}
 
-  // Interactive: park the request until an admin approves it.
+RegisterOutcome Tailnet::park_registration(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
+                                           Clock::time_point now) {
+  // Park the request until an admin approves it. Anyone can
+  // get here without a key, so what is stored is bounded: the Hostinfo,
+  // one entry per machine key (a new login replaces the machine's older
+  // one) and max_pending_registrations in all.
+  auto stored_hostinfo = pending_hostinfo(req.hostinfo, config_.max_pending_hostinfo_bytes);
+  if (!stored_hostinfo) {
+    metrics_->error("hostinfo_too_large");
+    metrics_->registration("hostinfo_too_large");
+    return refusal(stored_hostinfo.message());
+  }
+  if (stored_hostinfo->cut) {
+    spdlog::warn("interactive registration from {}: its Hostinfo is {} bytes, more than {}; keeping only the "
+                 "identifying fields until it is approved",
+                 machine.to_string(), stored_hostinfo->reported_bytes, config_.max_pending_hostinfo_bytes);
+  }
+  const std::string hostname = req.hostinfo ? req.hostinfo->hostname : std::string();
   store::PendingRegistration p;
   p.auth_id = random_auth_id();
   p.machine_key = machine;
   p.node_key = req.node_key;
   p.nl_key = req.nl_key;
-  p.hostinfo_json = hostinfo_json;
+  p.hostinfo_json = std::move(stored_hostinfo->json);
   p.ephemeral = req.ephemeral;
-  p.requested_expiry = expiry;
+  if (!req.expiry.is_zero()) p.requested_expiry = to_time_point(req.expiry);
   p.created_at = now;
   p.expires_at = now + config_.pending_registration_lifetime;
-  if (auto st = store_->create_pending_registration(p); !st) {
+  bool full = false;
+  std::int64_t replaced = 0, waiting = 0;
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
+    full = false;
+    auto r = tx.delete_machine_pending_registrations(machine);
+    if (!r) return r.error();
+    replaced = *r;
+    auto n = tx.count_pending_registrations();
+    if (!n) return n.error();
+    waiting = *n;
+    if (waiting >= config_.max_pending_registrations) {
+      full = true;  // rolled back: the machine's older entry stays
+      return Error{"the pending registrations are at their limit", ErrorKind::Conflict};
+    }
+    if (auto s = tx.create_pending_registration(p); !s) return s;
+    ++waiting;
+    return {};
+  });
+  if (full) {
+    metrics_->pending_registrations.store(waiting);
+    metrics_->error("pending_registrations_full");
+    metrics_->registration("pending_registrations_full");
+    spdlog::warn("interactive registration for {} from {} refused: {} registrations are already waiting for "
+                 "approval (the limit)",
+                 hostname, machine.to_string(), waiting);
+    return refusal("too many registrations are waiting for approval; try again later");
+  }
+  if (!st) {
     metrics_->error("store");
     return refusal("internal error: " + st.message());
   }
+  metrics_->pending_registrations.store(waiting);
   metrics_->registration("interactive_pending");
-  spdlog::info("interactive registration {} for {} waits for approval: latchkey nodes register --key {} --user NAME",
-               p.auth_id, hostname, p.auth_id);
+  spdlog::info("interactive registration {} for {} waits for approval{}: {}", p.auth_id, hostname,
+               replaced > 0 ? " (replacing the machine's earlier login)" : "", approve_command(p.auth_id));
   RegisterOutcome o;
   o.response.auth_url = config_.server_url + "/register/" + p.auth_id;
   return o;
@@ -381,7 +484,7 @@ std::optional<tailcfg::RegisterResponse> Tailnet::followup(const std::string& au
       return success_response(*n);
     }
     if (pending->expires_at <= now) {
-      (void)store_->delete_pending_registration(auth_id);
+      if (store_->delete_pending_registration(auth_id).ok()) metrics_->pending_registrations.fetch_sub(1);
       metrics_->registration("interactive_expired");
       tailcfg::RegisterResponse r;
       r.error = "registration expired; log in again";
@@ -427,9 +530,12 @@ Result<store::Node> Tailnet::approve_locked(const store::PendingRegistration& p,
       return tx.delete_pending_registration(auth_id);
     });
     if (!st) return st.error();
+    metrics_->pending_registrations.fetch_sub(1);
     auto stored = store_->get_node(id);
     if (!stored) return stored.error();
     publish_node(*stored, now);
+    spdlog::info("approved registration {}: re-login of node {} ({}) for user {}", auth_id, id, stored->given_name,
+                 user_locked(user)->name);
     return stored;
   }
   auto ips = allocator_.allocate();
@@ -459,9 +565,46 @@ Result<store::Node> Tailnet::approve_locked(const store::PendingRegistration& p,
     if (ips->v6) allocator_.release(*ips->v6);
     return st.error();
   }
+  metrics_->pending_registrations.fetch_sub(1);
   publish_node(*created, now);
-  spdlog::info("approved registration {}: node {} ({})", auth_id, created->id, created->given_name);
+  spdlog::info("approved registration {}: node {} ({}) for user {}", auth_id, created->id, created->given_name,
+               user_locked(user)->name);
   return std::move(*created);
+}
+
+Result<store::PendingRegistration> Tailnet::waiting_registration(std::string_view auth_id, Clock::time_point now) {
+  const Error none{"no registration is waiting with this id", ErrorKind::NotFound};
+  if (!is_auth_id(auth_id)) return none;
+  auto p = store_->get_pending_registration(auth_id);
+  if (!p) return p.kind() == ErrorKind::NotFound ? none : p.error();
+  if (p->expires_at <= now) return none;
+  return p;
+}
+
+std::string Tailnet::approve_command(std::string_view auth_id) const {
+  std::string cmd = shell_word(config_.latchkey_binary) + " nodes register";
+  if (!config_.admin_socket.empty()) cmd += " --socket " + shell_word(config_.admin_socket);
+  return cmd + " --user USERNAME " + std::string(auth_id);
+}
+
+Result<std::int64_t> Tailnet::purge_expired_registrations(Clock::time_point now) {
+  std::int64_t removed = 0, left = 0;
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
+    auto r = tx.delete_expired_pending_registrations(now);
+    if (!r) return r.error();
+    removed = *r;
+    auto n = tx.count_pending_registrations();
+    if (!n) return n.error();
+    left = *n;
+    return {};
+  });
+  if (!st) {
+    metrics_->error("store");
+    return st.error();
+  }
+  metrics_->pending_registrations.store(left);
+  if (removed > 0) spdlog::info("removed {} expired pending registration(s); {} waiting", removed, left);
+  return removed;
 }
 
 }  // namespace latchkey::server

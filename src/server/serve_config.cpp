@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -48,28 +50,113 @@ Result<bool> boolean(const YAML::Node& n, const std::string& key) {
     const std::string& s = n.Scalar();
     if (s == "true" || s == "yes" || s == "on") return true;
     if (s == "false" || s == "no" || s == "off") return false;
+    return Error{key + ": want true or false, got \"" + s + "\""};
   }
   return Error{key + ": want true or false"};
 }
 
-// "90s", "2m", "1h", or a plain number of seconds.
+// Durations longer than this are mistakes (a unit left out, say).
+constexpr std::int64_t kMaxDurationSeconds = 366LL * 24 * 3600;
+
+// "90s", "2m", "1h", "1d", or a plain number of seconds; at most a year.
 Result<std::chrono::seconds> duration(const YAML::Node& n, const std::string& key) {
   auto s = scalar(n, key);
   if (!s) return s.error();
+  const Error bad{key + ": want a duration from 0s to 366d such as 30s, 5m, 1h or 1d, got \"" + *s + "\""};
   std::string t = *s;
   std::int64_t mult = 1;
-  if (!t.empty() && (t.back() == 's' || t.back() == 'm' || t.back() == 'h')) {
-    mult = t.back() == 's' ? 1 : t.back() == 'm' ? 60 : 3600;
+  if (!t.empty() && (t.back() == 's' || t.back() == 'm' || t.back() == 'h' || t.back() == 'd')) {
+    mult = t.back() == 's' ? 1 : t.back() == 'm' ? 60 : t.back() == 'h' ? 3600 : 86400;
     t.pop_back();
   }
-  try {
-    std::size_t used = 0;
-    const long long v = std::stoll(t, &used);
-    if (used != t.size() || v < 0) throw std::out_of_range("range");
-    return std::chrono::seconds(v * mult);
-  } catch (const std::exception&) {
-    return Error{key + ": want a duration such as 30s, 5m or 1h, got \"" + *s + "\""};
+  if (t.empty() || t.size() > 12) return bad;
+  std::int64_t v = 0;
+  for (char c : t) {
+    if (c < '0' || c > '9') return bad;
+    v = v * 10 + (c - '0');
   }
+  if (v > kMaxDurationSeconds / mult) return bad;
+  return std::chrono::seconds(v * mult);
+}
+
+// A DNS name: dot-separated labels of letters, digits and '-' (not at either
+// end of a label), each 1-63 characters, 253 in all.
+Status dns_name(const std::string& name, const std::string& key) {
+  const Error bad{key + ": \"" + name +
+                  "\" is not a DNS name (labels of letters, digits and -, separated by dots)"};
+  if (name.empty() || name.size() > 253) return bad;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t end = name.find('.', start);
+    if (end == std::string::npos) end = name.size();
+    const std::string_view label(name.data() + start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return bad;
+    for (char c : label) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+      if (!ok) return bad;
+    }
+    start = end + 1;
+  }
+  return {};
+}
+
+// server_url: http:// or https://, a host and an optional port; no path
+// (clients reach /key and /ts2021 at the root), query, fragment, user info
+// or spaces. A trailing / is allowed (and dropped).
+Status server_url(const std::string& url) {
+  const auto bad = [&](std::string_view why) {
+    return Error{"server_url: \"" + url + "\" " + std::string(why) +
+                 " (want http://host[:port] or https://host[:port], e.g. https://control.example.com)"};
+  };
+  std::string_view rest(url);
+  if (rest.rfind("http://", 0) == 0) {
+    rest.remove_prefix(7);
+  } else if (rest.rfind("https://", 0) == 0) {
+    rest.remove_prefix(8);
+  } else {
+    return bad("is not an http or https URL");
+  }
+  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  for (char c : rest) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f || c == '?' || c == '#' || c == '@' || c == '\\' || c == '/') {
+      return bad("has a path, query, fragment, user part or space");
+    }
+  }
+  std::string_view host = rest;
+  std::optional<std::string_view> port;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) return bad("has an unclosed [");
+    const std::string_view after = host.substr(close + 1);
+    host = host.substr(1, close - 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return bad("is malformed after ]");
+      port = after.substr(1);
+    }
+  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  if (host.empty()) return bad("has no host");
+  if (port) {
+    bool digits = !port->empty() && port->size() <= 5;
+    unsigned long n = 0;
+    for (char c : *port) {
+      digits = digits && c >= '0' && c <= '9';
+      n = n * 10 + static_cast<unsigned long>(c - '0');
+    }
+    if (!digits || n == 0 || n > 65535) return bad("has a bad port (want 1 to 65535)");
+  }
+  return {};
+}
+
+// A listen address setting: host:port with an IP address host.
+Result<std::string> address(const YAML::Node& n, const std::string& key) {
+  auto s = scalar(n, key);
+  if (!s) return s.error();
+  if (auto ep = parse_listen_addr(*s); !ep) return Error{key + ": " + ep.message()};
+  return s;
 }
 
 Result<std::vector<std::string>> string_list(const YAML::Node& n, const std::string& key) {
@@ -109,7 +196,9 @@ Status parse_prefixes(const YAML::Node& n, ServeConfig& c) {
       t.prefix_v4.reset();
     } else {
       auto p = tailcfg::IpPrefix::parse(*s);
-      if (!p || !p->addr().is_v4()) return Error{"prefixes.v4: want an IPv4 prefix such as 100.64.0.0/10"};
+      if (!p || !p->addr().is_v4()) {
+        return Error{"prefixes.v4: \"" + *s + "\" is not an IPv4 prefix (want e.g. 100.64.0.0/10, or \"\" for none)"};
+      }
       t.prefix_v4 = *p;
     }
   }
@@ -119,7 +208,10 @@ Status parse_prefixes(const YAML::Node& n, ServeConfig& c) {
       t.prefix_v6.reset();
     } else {
       auto p = tailcfg::IpPrefix::parse(*s);
-      if (!p || !p->addr().is_v6()) return Error{"prefixes.v6: want an IPv6 prefix such as fd7a:115c:a1e0::/48"};
+      if (!p || !p->addr().is_v6()) {
+        return Error{"prefixes.v6: \"" + *s +
+                     "\" is not an IPv6 prefix (want e.g. fd7a:115c:a1e0::/48, or \"\" for none)"};
+      }
       t.prefix_v6 = *p;
     }
   }
@@ -139,6 +231,7 @@ Status parse_dns(const YAML::Node& n, ServeConfig& c) {
   std::vector<std::string> nameservers, search;
   if (n["base_domain"]) {
     LK_TRY(s, scalar(n["base_domain"], "dns.base_domain"));
+    if (auto st = dns_name(*s, "dns.base_domain"); !st) return st;
     t.base_domain = *s;
   }
   if (n["magic_dns"]) {
@@ -151,6 +244,9 @@ Status parse_dns(const YAML::Node& n, ServeConfig& c) {
   }
   if (n["search_domains"]) {
     LK_TRY(l, string_list(n["search_domains"], "dns.search_domains"));
+    for (const auto& d : *l) {
+      if (auto st = dns_name(d, "dns.search_domains"); !st) return st;
+    }
     search = *l;
   }
   tailcfg::DnsConfig d;
@@ -198,6 +294,7 @@ Result<tailcfg::DerpRegion> parse_region(const YAML::Node& n, const std::string&
     d.region_id = r.region_id;
     if (!nn["host_name"]) return Error{w + ".host_name: missing"};
     LK_TRY(host, scalar(nn["host_name"], w + ".host_name"));
+    if (auto st = dns_name(*host, w + ".host_name"); !st) return st.error();
     d.host_name = *host;
     d.name = std::to_string(r.region_id) + static_cast<char>('a' + r.nodes->size() % 26);
     if (nn["name"]) {
@@ -206,10 +303,18 @@ Result<tailcfg::DerpRegion> parse_region(const YAML::Node& n, const std::string&
     }
     if (nn["ipv4"]) {
       LK_TRY(s, scalar(nn["ipv4"], w + ".ipv4"));
+      auto a = tailcfg::IpAddr::parse(*s);
+      if (*s != "none" && (!a || !a->is_v4())) {
+        return Error{w + ".ipv4: \"" + *s + "\" is not an IPv4 address (or none: no IPv4)"};
+      }
       d.ipv4 = *s;
     }
     if (nn["ipv6"]) {
       LK_TRY(s, scalar(nn["ipv6"], w + ".ipv6"));
+      auto a = tailcfg::IpAddr::parse(*s);
+      if (*s != "none" && (!a || !a->is_v6())) {
+        return Error{w + ".ipv6: \"" + *s + "\" is not an IPv6 address (or none: no IPv6)"};
+      }
       d.ipv6 = *s;
     }
     if (nn["stun_port"]) {
@@ -247,6 +352,33 @@ Status parse_derp(const YAML::Node& n, ServeConfig& c) {
   }
   if (m.regions.empty()) return Error{"derp: no regions (add derp.regions or set include_tailscale_regions)"};
   c.server.tailnet.netmap.derp_map = m;
+  return {};
+}
+
+// log: {level, format}, or the older top-level log_level (not both).
+Status parse_log(const YAML::Node& root, ServeConfig& c) {
+  if (root["log"] && root["log_level"]) return Error{"log_level: set the level in log.level or in log_level, not both"};
+  if (root["log_level"]) {
+    LK_TRY(s, scalar(root["log_level"], "log_level"));
+    auto level = parse_log_level(*s);
+    if (!level) return Error{"log_level: " + level.message()};
+    c.log.level = *level;
+  }
+  if (!root["log"]) return {};
+  const YAML::Node& n = root["log"];
+  if (auto st = check_keys(n, "log", {"level", "format"}); !st) return st;
+  if (n["level"]) {
+    LK_TRY(s, scalar(n["level"], "log.level"));
+    auto level = parse_log_level(*s);
+    if (!level) return Error{"log.level: " + level.message()};
+    c.log.level = *level;
+  }
+  if (n["format"]) {
+    LK_TRY(s, scalar(n["format"], "log.format"));
+    auto format = parse_log_format(*s);
+    if (!format) return Error{"log.format: " + format.message()};
+    c.log.format = *format;
+  }
   return {};
 }
 
@@ -306,23 +438,24 @@ std::string default_admin_socket(const store::StoreConfig& database, const std::
 }
 
 Result<transport::Tcp::endpoint> parse_listen_addr(std::string_view text) {
+  const std::string quoted = "\"" + std::string(text) + "\"";
   const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return Error{"listen_addr \"" + std::string(text) + "\": want host:port"};
+  if (colon == std::string_view::npos) return Error{quoted + " is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080)"};
   std::string host(text.substr(0, colon));
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   boost::system::error_code ec;
   auto addr = boost::asio::ip::make_address(host, ec);
-  if (ec) return Error{"listen_addr \"" + std::string(text) + "\": \"" + host + "\" is not an IP address"};
-  const std::string port_text(text.substr(colon + 1));
-  try {
-    std::size_t used = 0;
-    const unsigned long port = std::stoul(port_text, &used);
-    if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
-    return transport::Tcp::endpoint(addr, static_cast<std::uint16_t>(port));
-  } catch (const std::exception&) {
-    return Error{"listen_addr \"" + std::string(text) + "\": bad port"};
+  if (ec) return Error{quoted + ": \"" + host + "\" is not an IP address"};
+  const std::string_view port_text = text.substr(colon + 1);
+  bool digits = !port_text.empty() && port_text.size() <= 5;
+  unsigned long port = 0;
+  for (char ch : port_text) {
+    digits = digits && ch >= '0' && ch <= '9';
+    port = port * 10 + static_cast<unsigned long>(ch - '0');
   }
+  if (!digits || port > 65535) return Error{quoted + ": bad port (want 0 to 65535; 0 picks a free one)"};
+  return transport::Tcp::endpoint(addr, static_cast<std::uint16_t>(port));
 }
 
 Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::string& config_dir) {
@@ -338,25 +471,35 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
   if (auto st = check_keys(root, "",
                            {"listen_addr", "server_url", "noise_private_key_path", "legacy_private_key_path", "tls",
                             "database", "admin_socket", "prefixes", "dns", "derp", "ephemeral_node_inactivity_timeout", "log_level",
-                            "threads"});
+                            "threads", "metrics_listen_addr", "log"});
       !st) {
     return st.error();
   }
+  for (const auto& kv : root) c.written[kv.first.Scalar()] = YAML::Dump(kv.second);
   if (root["listen_addr"]) {
-    LK_TRY(s, scalar(root["listen_addr"], "listen_addr"));
+    LK_TRY(s, address(root["listen_addr"], "listen_addr"));
     c.listen_addr = *s;
   }
-  if (auto ep = parse_listen_addr(c.listen_addr); !ep) return ep.error();
   if (root["server_url"]) {
     LK_TRY(s, scalar(root["server_url"], "server_url"));
+    if (auto st = server_url(*s); !st) return st.error();
     c.server_url = *s;
+  }
+  if (root["metrics_listen_addr"]) {
+    LK_TRY(s, scalar(root["metrics_listen_addr"], "metrics_listen_addr"));
+    if (!s->empty()) {
+      LK_TRY(a, address(root["metrics_listen_addr"], "metrics_listen_addr"));
+    }
+    c.metrics_listen_addr = *s;
   }
   if (root["noise_private_key_path"]) {
     LK_TRY(s, scalar(root["noise_private_key_path"], "noise_private_key_path"));
+    if (s->empty()) return Error{"noise_private_key_path: want a file path"};
     c.noise_private_key_path = *s;
   }
   if (root["legacy_private_key_path"]) {
     LK_TRY(s, scalar(root["legacy_private_key_path"], "legacy_private_key_path"));
+    if (s->empty()) return Error{"legacy_private_key_path: want a file path"};
     c.legacy_private_key_path = *s;
   }
   if (root["tls"]) {
@@ -383,10 +526,19 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
   } else {
     c.admin_socket = default_admin_socket(c.database, config_dir);
   }
+  if (c.admin_socket.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    return Error{"admin_socket: \"" + c.admin_socket + "\" is too long for a unix socket (at most " +
+                 std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) + " bytes)"};
+  }
   if (root["prefixes"]) {
     if (auto st = parse_prefixes(root["prefixes"], c); !st) return st.error();
   }
   if (!c.server.tailnet.prefix_v4 && !c.server.tailnet.prefix_v6) return Error{"prefixes: set v4 or v6 (or both)"};
+  if (auto a = IpAllocator::create(c.server.tailnet.prefix_v4, c.server.tailnet.prefix_v6,
+                                   c.server.tailnet.allocation);
+      !a) {
+    return Error{"prefixes: " + a.message()};
+  }
   // DNS defaults apply even without a dns section.
   if (auto st = parse_dns(root["dns"] ? root["dns"] : YAML::Node(YAML::NodeType::Map), c); !st) return st.error();
   if (root["derp"]) {
@@ -396,10 +548,7 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
     LK_TRY(d, duration(root["ephemeral_node_inactivity_timeout"], "ephemeral_node_inactivity_timeout"));
     c.server.tailnet.ephemeral_inactivity_timeout = *d;
   }
-  if (root["log_level"]) {
-    LK_TRY(s, scalar(root["log_level"], "log_level"));
-    c.log_level = *s;
-  }
+  if (auto st = parse_log(root, c); !st) return st.error();
   if (root["threads"]) {
     LK_TRY(v, integer(root["threads"], "threads", 1, 64));
     c.threads = static_cast<int>(*v);

@@ -43,6 +43,19 @@ struct TailnetConfig {
   std::chrono::seconds ephemeral_inactivity_timeout{120};
   // How long an interactive registration may wait for approval.
   std::chrono::seconds pending_registration_lifetime{900};
+  // At most this many interactive registrations wait at once (anyone can
+  // start one, without a key); more are refused until some are approved
+  // or expire. A machine has at most one: its new login replaces the old.
+  std::int64_t max_pending_registrations = 1000;
+  // A waiting registration keeps the client's Hostinfo up to this size (as
+  // JSON); a larger one is cut to its identifying fields (hostname, OS,
+  // versions), and refused if even those are larger.
+  std::size_t max_pending_hostinfo_bytes = 4096;
+  // How an administrator runs `latchkey nodes register` against this
+  // server, as the /register page and the log show it: the binary and the
+  // admin socket (empty: the command's default).
+  std::string latchkey_binary = "latchkey";
+  std::string admin_socket;
   // A map stream whose undelivered messages pile up beyond this is ended
   // (the client reconnects and gets a fresh full map).
   std::size_t max_queued_messages = 256;
@@ -121,6 +134,17 @@ class Tailnet {
   Result<store::Node> approve_registration(std::string_view auth_id, store::UserId user, Clock::time_point now);
   // Removes a node (admin delete, ephemeral cleanup): store, model, streams.
   Status delete_node(store::NodeId id);
+  // Removes the interactive registrations whose time to wait has passed and
+  // sets the pending-registrations gauge; returns how many were removed.
+  // Only the store is touched (no lock): the server calls it at start and
+  // periodically on its blocking executor, never on an I/O thread.
+  Result<std::int64_t> purge_expired_registrations(Clock::time_point now);
+  // The registration waiting for approval under `auth_id` (the id in its
+  // AuthURL); NotFound when malformed, unknown or expired. Reads the store
+  // only (no lock).
+  Result<store::PendingRegistration> waiting_registration(std::string_view auth_id, Clock::time_point now);
+  // The command line that approves the waiting registration `auth_id`.
+  std::string approve_command(std::string_view auth_id) const;
 
   // --- admin changes (tailnet_admin.cpp). Each writes the store first,
   // then the model; the next tick() publishes the change to map streams.
@@ -174,8 +198,13 @@ class Tailnet {
 
  private:
   // registration.cpp helpers
-  RegisterOutcome register_locked(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
-                                  Clock::time_point now);
+  // The outcome, or nullopt for an interactive login (park_registration).
+  std::optional<RegisterOutcome> register_locked(const tailcfg::RegisterRequest& req,
+                                                 const key::MachinePublic& machine, Clock::time_point now);
+  // Stores an interactive login for an admin to approve (bounded: see
+  // TailnetConfig). Touches only the store: called without the lock.
+  RegisterOutcome park_registration(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
+                                    Clock::time_point now);
   tailcfg::RegisterResponse success_response(const store::Node& n);
   Tailnet(TailnetConfig config, std::shared_ptr<store::Store> store, ServerMetrics* metrics, IpAllocator allocator);
   Status load();

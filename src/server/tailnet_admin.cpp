@@ -23,11 +23,18 @@ Result<store::User> Tailnet::create_user(const store::NewUser& u, Clock::time_po
 
 Status Tailnet::delete_user(store::UserId id) {
   std::lock_guard lock(mu_);
+  // Named in the log; a user created by another server may not be cached.
+  std::string name;
+  if (auto it = users_.find(id); it != users_.end()) {
+    name = it->second.name;
+  } else if (auto u = store_->get_user(id)) {
+    name = u->name;
+  }
   if (auto st = store_->delete_user(id); !st) return st;
   // The store refuses while the user owns nodes, so no node in the model
   // refers to the profile any more; it simply stops being sent.
   users_.erase(id);
-  spdlog::info("admin: deleted user {}", id);
+  spdlog::info("admin: deleted user {} (id {})", name, id);
   return {};
 }
 

@@ -1,5 +1,6 @@
 #include "store/database_config.h"
 
+#include <libpq-fe.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -34,6 +35,21 @@ Result<int> int_in_range(const YAML::Node& n, std::string_view key, int lo, int 
                  std::to_string(hi) + "]"};
   }
   return static_cast<int>(v);
+}
+
+// A dsn libpq can read (key=value pairs or a postgres:// URI); whether the
+// server it names answers is only known when connecting.
+Status check_dsn(const std::string& dsn) {
+  char* err = nullptr;
+  PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &err);
+  if (options == nullptr) {
+    std::string why = err != nullptr ? err : "out of memory";
+    PQfreemem(err);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    return Error{"database.dsn: not a libpq connection string or URI: " + why};
+  }
+  PQconninfoFree(options);
+  return {};
 }
 
 }  // namespace
@@ -123,6 +139,7 @@ Result<StoreConfig> database_config_from_yaml(const YAML::Node& database, std::s
   if (c.backend == Backend::Postgres) {
     if (sqlite_only) return Error{"database." + sqlite_only_key + ": only for type sqlite (type is postgres)"};
     if (!have_dsn) return Error{"database: type postgres needs a dsn"};
+    if (auto st = check_dsn(c.postgres_conninfo); !st) return st.error();
   }
   return resolved(c, config_dir);
 }

@@ -160,6 +160,29 @@ CREATE TABLE tka_values (
 );
 )sql";
 
+// Version 2: at most one pending registration per machine key (a new
+// interactive login replaces its machine's older one; the newest of any
+// duplicates is kept), and an index for the purge of expired entries.
+constexpr std::string_view kPendingPerMachineSqlite = R"sql(
+DELETE FROM pending_registrations WHERE EXISTS (
+  SELECT 1 FROM pending_registrations newer
+  WHERE newer.machine_key = pending_registrations.machine_key
+    AND (newer.created_at > pending_registrations.created_at
+         OR (newer.created_at = pending_registrations.created_at AND newer.auth_id > pending_registrations.auth_id)));
+CREATE UNIQUE INDEX pending_registrations_machine_key_key ON pending_registrations(machine_key);
+CREATE INDEX pending_registrations_expires_at ON pending_registrations(expires_at);
+)sql";
+
+constexpr std::string_view kPendingPerMachinePostgres = R"sql(
+DELETE FROM pending_registrations WHERE EXISTS (
+  SELECT 1 FROM pending_registrations newer
+  WHERE newer.machine_key = pending_registrations.machine_key
+    AND (newer.created_at > pending_registrations.created_at
+         OR (newer.created_at = pending_registrations.created_at AND newer.auth_id > pending_registrations.auth_id)));
+ALTER TABLE pending_registrations ADD CONSTRAINT pending_registrations_machine_key_key UNIQUE (machine_key);
+CREATE INDEX pending_registrations_expires_at ON pending_registrations(expires_at);
+)sql";
+
 // An arbitrary constant naming latchkey's migration lock.
 constexpr std::string_view kPostgresMigrationLock = "SELECT pg_advisory_xact_lock(7305234881622007)";
 
@@ -173,6 +196,7 @@ std::int64_t now_nanos() {
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kAll = {
       {1, "initial schema", kInitialSqlite, kInitialPostgres},
+      {2, "one pending registration per machine key", kPendingPerMachineSqlite, kPendingPerMachinePostgres},
   };
   return kAll;
 }

@@ -475,7 +475,14 @@ Status SqlTransaction::set_node_expiry(NodeId id, std::optional<TimePoint> expir
 Status SqlTransaction::rename_node(NodeId id, std::string_view given_name, TimePoint now) {
   if (given_name.empty()) return Error{"node name must not be empty"};
   const Param p[] = {id, nanos(now), given_name};
-  return update_node_field(id, "given_name = $3", p);
+  Status st = update_node_field(id, "given_name = $3", p);
+  // The name is the only unique column this changes: a uniqueness failure
+  // can only mean another node has it.
+  if (!st && st.kind() == ErrorKind::AlreadyExists) {
+    return Error{"the name \"" + std::string(given_name) + "\" is already taken by another node",
+                 ErrorKind::AlreadyExists};
+  }
+  return st;
 }
 
 Status SqlTransaction::set_node_tags(NodeId id, const std::vector<std::string>& tags, TimePoint now) {
@@ -602,6 +609,17 @@ Status SqlTransaction::delete_pending_registration(std::string_view auth_id) {
 
 Result<std::int64_t> SqlTransaction::delete_expired_pending_registrations(TimePoint now) {
   return c_.execute("DELETE FROM pending_registrations WHERE expires_at <= $1", {nanos(now)});
+}
+
+Result<std::int64_t> SqlTransaction::delete_machine_pending_registrations(const key::MachinePublic& machine) {
+  const std::string mk = key_text(machine);
+  return c_.execute("DELETE FROM pending_registrations WHERE machine_key = $1", {std::string_view(mk)});
+}
+
+Result<std::int64_t> SqlTransaction::count_pending_registrations() {
+  auto rows = c_.query("SELECT COUNT(*) FROM pending_registrations", {});
+  if (!rows) return rows.error();
+  return rows->at(0).int64(0);
 }
 
 // ---- Tailnet Lock ----

@@ -49,6 +49,8 @@ class SqlTransaction final : public Transaction {
   Status approve_pending_registration(std::string_view auth_id, UserId user) override;
   Status delete_pending_registration(std::string_view auth_id) override;
   Result<std::int64_t> delete_expired_pending_registrations(TimePoint now) override;
+  Result<std::int64_t> delete_machine_pending_registrations(const key::MachinePublic& machine) override;
+  Result<std::int64_t> count_pending_registrations() override;
 
   Status put_aum(const StoredAum& a) override;
   Result<StoredAum> get_aum(ByteView hash) override;

@@ -1,6 +1,12 @@
 #include "store/sqlite_connection.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace latchkey::store::sql {
 namespace {
@@ -33,10 +39,30 @@ std::string unique_target(const char* msg) {
   return std::string(m);
 }
 
+// A new database file is created owner-only (mode 0600, like the private
+// key files): it holds Hostinfo and endpoints. SQLite gives the -wal and
+// -shm files it creates the database file's mode. An existing file keeps
+// the mode its owner chose.
+Status create_owner_only(const std::string& path) {
+  if (path == ":memory:") return {};
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return {};
+    return Error{"sqlite: cannot create " + path + ": " + std::strerror(errno), ErrorKind::Unavailable};
+  }
+  // Exactly 0600 whatever the umask.
+  const bool ok = ::fchmod(fd, 0600) == 0;
+  const std::string why = ok ? "" : std::strerror(errno);
+  ::close(fd);
+  if (!ok) return Error{"sqlite: cannot set mode 0600 on " + path + ": " + why, ErrorKind::Unavailable};
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::string& path, int busy_timeout_ms,
                                                                  std::string_view synchronous) {
+  if (auto st = create_owner_only(path); !st) return st.error();
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);

@@ -1,7 +1,8 @@
 // Internal to store: a SQLite connection (sqlite3 C API) implementing
 // sql::Connection. Opened in WAL mode with foreign keys on and the busy
 // timeout and synchronous level of the config; statements are prepared
-// once and cached by text.
+// once and cached by text. A database file it creates has mode 0600 (and
+// so do its -wal and -shm files).
 #pragma once
 
 #include <memory>

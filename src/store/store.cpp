@@ -160,6 +160,14 @@ Result<std::int64_t> Store::delete_expired_pending_registrations(TimePoint now) 
   return run<std::int64_t>([&](Transaction& tx) { return tx.delete_expired_pending_registrations(now); });
 }
 
+Result<std::int64_t> Store::delete_machine_pending_registrations(const key::MachinePublic& machine) {
+  return run<std::int64_t>([&](Transaction& tx) { return tx.delete_machine_pending_registrations(machine); });
+}
+
+Result<std::int64_t> Store::count_pending_registrations() {
+  return run<std::int64_t>([&](Transaction& tx) { return tx.count_pending_registrations(); });
+}
+
 Status Store::put_aum(const StoredAum& a) {
   return transact([&](Transaction& tx) { return tx.put_aum(a); });
 }

@@ -96,7 +96,9 @@ class Transaction {
   virtual Status update_node_status(NodeId id, const NodeStatusUpdate& u, TimePoint now) = 0;
   virtual Status delete_node(NodeId id) = 0;
 
-  // Pending interactive registrations.
+  // Pending interactive registrations: at most one per machine key
+  // (AlreadyExists for a second; delete_machine_pending_registrations first
+  // to replace it).
   virtual Status create_pending_registration(const PendingRegistration& p) = 0;
   virtual Result<PendingRegistration> get_pending_registration(std::string_view auth_id) = 0;
   virtual Result<std::vector<PendingRegistration>> list_pending_registrations() = 0;
@@ -107,6 +109,10 @@ class Transaction {
   virtual Status delete_pending_registration(std::string_view auth_id) = 0;
   // Removes entries whose expires_at has passed; returns how many.
   virtual Result<std::int64_t> delete_expired_pending_registrations(TimePoint now) = 0;
+  // Removes the entry of one machine key, if any; returns how many (0 or 1).
+  virtual Result<std::int64_t> delete_machine_pending_registrations(const key::MachinePublic& machine) = 0;
+  // How many entries there are (expired ones not yet purged included).
+  virtual Result<std::int64_t> count_pending_registrations() = 0;
 
   // Tailnet Lock.
   // Stores an AUM; storing the same hash again is a no-op.
@@ -190,6 +196,8 @@ class Store {
   Status approve_pending_registration(std::string_view auth_id, UserId user);
   Status delete_pending_registration(std::string_view auth_id);
   Result<std::int64_t> delete_expired_pending_registrations(TimePoint now);
+  Result<std::int64_t> delete_machine_pending_registrations(const key::MachinePublic& machine);
+  Result<std::int64_t> count_pending_registrations();
   Status put_aum(const StoredAum& a);
   Result<StoredAum> get_aum(ByteView hash);
   Result<std::vector<StoredAum>> aum_children(ByteView parent_hash);

@@ -169,6 +169,7 @@ class LatchkeyServer:
         self.root = root
         self.backend = backend
         self.port = free_port()
+        self.metrics_port = free_port()
         self.tls = tls
         scheme = "https" if tls else "http"
         self.url = f"{scheme}://127.0.0.1:{self.port}"
@@ -178,6 +179,7 @@ class LatchkeyServer:
         root.mkdir(parents=True, exist_ok=True)
         lines = [
             f"listen_addr: 127.0.0.1:{self.port}",
+            f"metrics_listen_addr: 127.0.0.1:{self.metrics_port}",
             f"admin_socket: {self.socket}",
             f"ephemeral_node_inactivity_timeout: {ephemeral_timeout}",
             "log_level: debug",
@@ -249,7 +251,8 @@ class LatchkeyServer:
         return matches[0]
 
     def metrics(self) -> str:
-        with urllib.request.urlopen(self.url + "/metrics", timeout=5) as r:
+        # Served on its own address (metrics_listen_addr), plain HTTP.
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as r:
             return r.read().decode()
 
 

@@ -59,7 +59,8 @@ TEST(ServeCrash, KillNineMidRegistrationsLosesNoAnsweredNode) {
     key_text = c->text;
   }
   const std::string config = (dir.path() / "config.yaml").string();
-  std::ofstream(config) << "listen_addr: 127.0.0.1:0\nlog_level: warn\ndatabase: {type: sqlite, path: latchkey.db}\n";
+  std::ofstream(config) << "listen_addr: 127.0.0.1:0\nmetrics_listen_addr: \"\"\nlog_level: warn\n"
+                           "database: {type: sqlite, path: latchkey.db}\n";
   Child child = spawn_serve(config);
   ASSERT_GT(child.pid, 0);
   ASSERT_NE(child.out, nullptr);

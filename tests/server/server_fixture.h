@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
 #include "key/disco_key.h"
@@ -214,6 +216,29 @@ struct MapStreamReader {
     }
   }
 };
+
+// Sends `request` (raw HTTP/1.1) to `endpoint`; returns what arrived once
+// `until` shows up, or the connection closed.
+inline asio::awaitable<std::string> http_exchange(asio::ip::tcp::endpoint endpoint, std::string request,
+                                                  std::string until) {
+  asio::ip::tcp::socket sock(co_await asio::this_coro::executor);
+  co_await sock.async_connect(endpoint, asio::use_awaitable);
+  co_await asio::async_write(sock, asio::buffer(request), asio::use_awaitable);
+  std::string got;
+  char buf[4096];
+  while (got.find(until) == std::string::npos) {
+    boost::system::error_code ec;
+    const std::size_t n = co_await sock.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    got.append(buf, n);
+  }
+  co_return got;
+}
+
+// A plain HTTP/1.1 GET.
+inline asio::awaitable<std::string> http_get(asio::ip::tcp::endpoint endpoint, std::string path, std::string until) {
+  return http_exchange(endpoint, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", std::move(until));
+}
 
 inline asio::awaitable<std::optional<MapStreamReader>> open_stream(SimNode& n, const tailcfg::MapRequest& req) {
   transport::Http2ClientRequest r;

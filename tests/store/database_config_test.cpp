@@ -73,6 +73,8 @@ TEST(DatabaseConfig, BadInputNamesTheProblem) {
       {"database: {busy_timeout_ms: -1}", "database.busy_timeout_ms"},
       {"database: {busy_timeout_ms: 99999999999}", "database.busy_timeout_ms"},
       {"database: {type: postgres, dsn: x, pool_size: 0}", "database.pool_size"},
+      {"database: {type: postgres, dsn: \"host=db dbname\"}", "database.dsn: not a libpq connection string"},
+      {"database: {type: postgres, dsn: \"postgres://[::1/x\"}", "database.dsn"},
       {"database: {path: [a, b]}", "database.path"},
       {"database: [1, 2]", "database: want a mapping"},
       {"- a\n- b\n", "top level"},

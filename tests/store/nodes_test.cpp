@@ -224,6 +224,8 @@ TEST_P(NodesTest, Updates) {
   const Node b = add(2);
   auto taken = store_->rename_node(b.id, "renamed", t);
   EXPECT_EQ(taken.kind(), ErrorKind::AlreadyExists);
+  // A sentence for the admin, not the database's column name.
+  EXPECT_EQ(taken.message(), "the name \"renamed\" is already taken by another node");
   auto ip_taken = store_->set_node_addresses(b.id, ipv4(50), std::nullopt, t);
   EXPECT_EQ(ip_taken.kind(), ErrorKind::AlreadyExists);
   EXPECT_NE(ip_taken.message().find("nodes.ipv4"), std::string::npos) << ip_taken.message();

@@ -1,5 +1,5 @@
 // Pending interactive registrations: create, look up, approve for a user,
-// delete, expire. Runs on SQLite and PostgreSQL.
+// delete, expire, one per machine key, count. Runs on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
 #include "store/node_builders.h"
@@ -82,6 +82,33 @@ TEST_P(PendingRegistrationsTest, DeleteAndExpire) {
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].auth_id, "long");
+}
+
+// The database keeps at most one entry per machine key; a new login
+// replaces the old one by deleting it first, in the same transaction.
+TEST_P(PendingRegistrationsTest, OnePerMachineKeyAndCount) {
+  EXPECT_EQ(*store_->count_pending_registrations(), 0);
+  ASSERT_TRUE(store_->create_pending_registration(pending("first", 1)).ok());
+  ASSERT_TRUE(store_->create_pending_registration(pending("other", 2)).ok());
+  auto again = pending("second", 1);
+  auto dup = store_->create_pending_registration(again);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.kind(), ErrorKind::AlreadyExists);
+  EXPECT_EQ(*store_->count_pending_registrations(), 2);
+
+  Status replaced = store_->transact([&](Transaction& tx) -> Status {
+    auto n = tx.delete_machine_pending_registrations(again.machine_key);
+    if (!n) return n.error();
+    EXPECT_EQ(*n, 1);
+    return tx.create_pending_registration(again);
+  });
+  ASSERT_TRUE(replaced.ok()) << replaced.message();
+  EXPECT_EQ(store_->get_pending_registration("first").kind(), ErrorKind::NotFound);
+  EXPECT_EQ(store_->get_pending_registration("second")->machine_key, again.machine_key);
+  EXPECT_EQ(*store_->count_pending_registrations(), 2);
+  EXPECT_EQ(*store_->delete_machine_pending_registrations(machine_key(7)), 0);
+  EXPECT_EQ(*store_->delete_expired_pending_registrations(now_ + std::chrono::hours(1)), 2);
+  EXPECT_EQ(*store_->count_pending_registrations(), 0);
 }
 
 LATCHKEY_STORE_BACKENDS(PendingRegistrationsTest);

@@ -1,5 +1,6 @@
 // Schema migrations and transactions: a fresh database is at the latest
 // version, reopening keeps data and version, a newer database is refused,
+// migration 2 keeps the newest pending registration of each machine key,
 // and Store::transact commits or rolls back as a unit. Runs on SQLite and
 // PostgreSQL.
 #include <gtest/gtest.h>
@@ -59,6 +60,52 @@ TEST_P(SchemaTest, NewerDatabaseIsRefused) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.kind(), ErrorKind::Conflict);
   EXPECT_NE(s.message().find("newer"), std::string::npos) << s.message();
+}
+
+// A version-1 database may hold several pending registrations of one
+// machine; migration 2 keeps the newest of each before making the machine
+// key unique.
+TEST_P(SchemaTest, MigrationTwoKeepsTheNewestPendingRegistrationPerMachine) {
+  store_.reset();
+  {
+    std::unique_ptr<sql::Connection> c;
+    if (GetParam() == Backend::Sqlite) {
+      auto s = sql::SqliteConnection::open(config_.sqlite_path, 1000, "full");
+      ASSERT_TRUE(s.ok()) << s.message();
+      c = std::move(*s);
+    } else {
+      auto p = sql::PostgresConnection::open(config_.postgres_conninfo);
+      ASSERT_TRUE(p.ok()) << p.message();
+      c = std::move(*p);
+    }
+    // Back to version 1.
+    ASSERT_TRUE(c->exec(GetParam() == Backend::Sqlite
+                            ? "DROP INDEX pending_registrations_machine_key_key"
+                            : "ALTER TABLE pending_registrations DROP CONSTRAINT pending_registrations_machine_key_key")
+                    .ok());
+    ASSERT_TRUE(c->exec("DROP INDEX pending_registrations_expires_at").ok());
+    ASSERT_TRUE(c->execute("DELETE FROM schema_migrations WHERE version = 2", {}).ok());
+    const std::string m1 = machine_key(1).to_string(), m2 = machine_key(2).to_string();
+    const std::string nk = node_key(1).to_string();
+    const std::tuple<std::string, std::string, std::int64_t> rows[] = {
+        {"old", m1, 1}, {"new", m1, 3}, {"middle", m1, 2}, {"other", m2, 1}};
+    for (const auto& [id, mk, created] : rows) {
+      auto r = c->execute(
+          "INSERT INTO pending_registrations (auth_id, machine_key, node_key, expires_at, created_at) "
+          "VALUES ($1, $2, $3, $4, $5)",
+          {std::string_view(id), std::string_view(mk), std::string_view(nk), std::int64_t{100}, created});
+      ASSERT_TRUE(r.ok()) << r.message();
+    }
+  }
+  auto s = Store::open(config_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(*(*s)->schema_version(), latest_schema_version());
+  auto left = (*s)->list_pending_registrations();
+  ASSERT_TRUE(left.ok()) << left.message();
+  std::vector<std::string> ids;
+  for (const auto& p : *left) ids.push_back(p.auth_id);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"new", "other"}));
 }
 
 TEST_P(SchemaTest, TransactionCommitsAllSteps) {

@@ -33,6 +33,7 @@ Result<ServerProcess> ServerProcess::start(const ServerProcessOptions& o) {
   {
     std::ofstream c(config);
     c << "listen_addr: 127.0.0.1:0\n"
+      << "metrics_listen_addr: \"\"\n"
       << "log_level: " << o.log_level << "\n"
       << "threads: " << o.threads << "\n"
       << "database: {type: sqlite, path: " << database_path(o.work_dir).filename().string() << "}\n";
