@@ -57,7 +57,7 @@ TEST(HandshakeTimeout, DeadlineClosesAreCountedAsTimeoutsOnAMultiThreadedServer)
   ServerConfig config;
   config.control_key = key::MachinePrivate::generate();
   config.legacy_public_key = key::MachinePrivate::generate().public_key();
-  config.timeouts.handshake = 50ms;
+  config.timeouts.handshake = 250ms;
   auto created = Ts2021Server::create(io, std::move(config), std::make_shared<Http2Router>());
   ASSERT_TRUE(created.ok()) << created.message();
   auto& server = **created;
