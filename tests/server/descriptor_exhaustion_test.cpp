@@ -185,6 +185,12 @@ constexpr int kIdleConnections = 80;
 constexpr rlim_t kOpenFiles = 64;
 
 TEST(DescriptorExhaustion, AcceptBacksOffLogsRarelyStaysIdleAndRecovers) {
+#if defined(__SANITIZE_ADDRESS__)
+  // UBSan's vptr check probes memory through a pipe it opens; with no
+  // descriptor left the probe fails, and the check aborts the server at its
+  // first log line as if the object were corrupt.
+  GTEST_SKIP() << "a server built with the sanitizers cannot run out of descriptors";
+#endif
   testing::TempDir dir;
   ServeChild child(write_config(dir, "limits: {max_connections: 100000, max_connections_per_address: 100000}\n"),
                    kOpenFiles);
