@@ -1,7 +1,7 @@
-// Fuzz target: HTTP/1.1 request heads from arbitrary bytes through the
-// parser and the /key, /ts2021 and WebSocket validation the server applies
-// before any Noise. Must never crash; an accepted upgrade must carry a
-// decoded initiation.
+// Fuzz target: HTTP/1.1 request heads (CRLF or bare-LF lines) from
+// arbitrary bytes through the parser and the /key, /ts2021 and WebSocket
+// validation the server applies before any Noise. Must never crash; an
+// accepted upgrade must carry a decoded initiation.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

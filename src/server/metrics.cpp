@@ -44,6 +44,49 @@ void sample(std::string& out, std::string_view name, std::string_view label, std
   out += '\n';
 }
 
+// A sample with two labels.
+void sample2(std::string& out, std::string_view name, std::string_view label1, std::string_view value1,
+             std::string_view label2, std::string_view value2, std::uint64_t n) {
+  out += name;
+  out += '{';
+  out += label1;
+  out += "=\"";
+  out += value1;
+  out += "\",";
+  out += label2;
+  out += "=\"";
+  out += value2;
+  out += "\"} ";
+  out += std::to_string(n);
+  out += '\n';
+}
+
+// Failed and refused accepts, how Noise sessions ended, HTTP statuses.
+void transport_hardening(std::string& out, const transport::TransportCounters& t) {
+  family(out, "latchkey_accept_errors_total", "counter",
+         "Failed accepts (e.g. out of file descriptors), each followed by a pause of 5 ms to 1 s.");
+  sample(out, "latchkey_accept_errors_total", "", "", t.accept_errors.load());
+  family(out, "latchkey_connections_refused_total", "counter",
+         "Connections closed at once because the server held its maximum, by which limit.");
+  sample(out, "latchkey_connections_refused_total", "limit", "max_connections", t.refused_over_total.load());
+  sample(out, "latchkey_connections_refused_total", "limit", "max_connections_per_address",
+         t.refused_over_per_address.load());
+  family(out, "latchkey_noise_sessions_ended_total", "counter",
+         "Noise sessions ended, by what the client sent: requests; valid records but no request; not one valid "
+         "record (what a replayed handshake looks like).");
+  sample(out, "latchkey_noise_sessions_ended_total", "client_sent", "requests", t.sessions_with_requests.load());
+  sample(out, "latchkey_noise_sessions_ended_total", "client_sent", "no_request", t.sessions_without_request.load());
+  sample(out, "latchkey_noise_sessions_ended_total", "client_sent", "no_valid_record",
+         t.sessions_without_valid_record.load());
+  family(out, "latchkey_http_responses_total", "counter",
+         "HTTP responses sent, by protocol (HTTP/1.1 before the upgrade, HTTP/2 inside Noise) and status code.");
+  for (unsigned code = transport::HttpStatusCounts::kFirst; code <= transport::HttpStatusCounts::kLast; ++code) {
+    const std::string text = std::to_string(code);
+    if (auto n = t.http1_responses.of(code)) sample2(out, "latchkey_http_responses_total", "protocol", "http1", "code", text, n);
+    if (auto n = t.http2_responses.of(code)) sample2(out, "latchkey_http_responses_total", "protocol", "http2", "code", text, n);
+  }
+}
+
 }  // namespace
 
 std::string ServerMetrics::prometheus(const transport::TransportCounters& t, std::size_t nodes,
@@ -57,7 +100,7 @@ std::string ServerMetrics::prometheus(const transport::TransportCounters& t, std
   sample(out, "latchkey_map_streams", "", "", map_streams.load());
   family(out, "latchkey_connections_open", "gauge", "Open TS2021 connections.");
   sample(out, "latchkey_connections_open", "", "", t.connections_open.load());
-  family(out, "latchkey_connections_accepted_total", "counter", "TCP connections accepted.");
+  family(out, "latchkey_connections_accepted_total", "counter", "TCP connections accepted and served (refused ones: latchkey_connections_refused_total).");
   sample(out, "latchkey_connections_accepted_total", "", "", t.connections_accepted.load());
   family(out, "latchkey_handshakes_total", "counter", "Noise handshakes completed.");
   sample(out, "latchkey_handshakes_total", "", "", t.handshakes_completed.load());
@@ -70,6 +113,7 @@ std::string ServerMetrics::prometheus(const transport::TransportCounters& t, std
     const auto r = static_cast<transport::CloseReason>(i);
     sample(out, "latchkey_connections_closed_total", "reason", transport::to_string(r), t.closed_for(r));
   }
+  transport_hardening(out, t);
   family(out, "latchkey_map_requests_total", "counter", "MapRequests received.");
   sample(out, "latchkey_map_requests_total", "", "", map_requests.load());
   family(out, "latchkey_map_batches_total", "counter", "Batches of tailnet changes sent to map streams.");

@@ -187,6 +187,24 @@ Status check_keys(const YAML::Node& map, const std::string& where, std::initiali
   auto var = (expr);                   \
   if (!var) return var.error()
 
+// limits: {max_connections, max_connections_per_address}
+// (transport/connection_limits.h). At most fs.nr_open's default, the most
+// descriptors a Linux process can have.
+Status parse_limits(const YAML::Node& n, ServeConfig& c) {
+  if (auto st = check_keys(n, "limits", {"max_connections", "max_connections_per_address"}); !st) return st;
+  constexpr std::int64_t kMost = 1 << 20;
+  auto& limits = c.server.transport.connection_limits;
+  if (n["max_connections"]) {
+    LK_TRY(v, integer(n["max_connections"], "limits.max_connections", 1, kMost));
+    limits.max_connections = static_cast<std::size_t>(*v);
+  }
+  if (n["max_connections_per_address"]) {
+    LK_TRY(v, integer(n["max_connections_per_address"], "limits.max_connections_per_address", 1, kMost));
+    limits.max_connections_per_address = static_cast<std::size_t>(*v);
+  }
+  return {};
+}
+
 Status parse_prefixes(const YAML::Node& n, ServeConfig& c) {
   if (auto st = check_keys(n, "prefixes", {"v4", "v6", "allocation"}); !st) return st;
   auto& t = c.server.tailnet;
@@ -471,7 +489,7 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
   if (auto st = check_keys(root, "",
                            {"listen_addr", "server_url", "noise_private_key_path", "legacy_private_key_path", "tls",
                             "database", "admin_socket", "prefixes", "dns", "derp", "ephemeral_node_inactivity_timeout", "log_level",
-                            "threads", "metrics_listen_addr", "log"});
+                            "threads", "metrics_listen_addr", "log", "limits"});
       !st) {
     return st.error();
   }
@@ -552,6 +570,9 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
   if (root["threads"]) {
     LK_TRY(v, integer(root["threads"], "threads", 1, 64));
     c.threads = static_cast<int>(*v);
+  }
+  if (root["limits"]) {
+    if (auto st = parse_limits(root["limits"], c); !st) return st.error();
   }
   if (c.server_url.empty()) {
     c.server_url = (c.tls_cert_path.empty() ? "http://" : "https://") + c.listen_addr;

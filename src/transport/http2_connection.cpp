@@ -84,6 +84,7 @@ void Http2Connection::feed(ByteView data) {
 
 asio::awaitable<void> Http2Connection::read_loop(Bytes initial_input) {
   if (!initial_input.empty()) {
+    bytes_received_ += initial_input.size();
     feed(initial_input);
     wake_writer();
   }
@@ -113,6 +114,7 @@ asio::awaitable<void> Http2Connection::read_loop(Bytes initial_input) {
       }
       co_return;
     }
+    bytes_received_ += n;
     feed(ByteView(buf.data(), n));
     if (n < buf.size()) Bytes().swap(buf);  // drained for now
     wake_writer();

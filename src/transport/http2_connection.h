@@ -34,6 +34,8 @@ class Http2Connection {
   bool is_open() const { return running_ && !closing_; }
   // Why the connection ended (or is ending), once known.
   const std::optional<Failure>& failure() const { return failure_; }
+  // Bytes read from the stream so far (over Noise: decrypted plaintext).
+  std::uint64_t bytes_received() const { return bytes_received_; }
 
  protected:
   Http2Connection(std::unique_ptr<ByteStream> stream, const Timeouts& timeouts,
@@ -92,6 +94,7 @@ class Http2Connection {
   bool writer_running_ = false;
   bool running_ = false;
   bool closing_ = false;
+  std::uint64_t bytes_received_ = 0;
   std::optional<Failure> failure_;
 };
 

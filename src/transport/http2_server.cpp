@@ -107,6 +107,7 @@ struct Http2ServerCallbacks {
   static int on_begin_headers(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     auto& s = self(user_data);
+    ++s.requests_received_;
     auto stream = std::make_shared<Http2ServerStream>(&s, frame->hd.stream_id, s.executor());
     stream->request.stream_id = frame->hd.stream_id;
     stream->request.connection = s.info_;
@@ -417,6 +418,7 @@ void Http2ServerSession::submit_headers(Http2ServerStream& s, unsigned status, H
     storage.push_back(http_date_now());
   }
   for (std::size_t i = 0; i + 1 < storage.size(); i += 2) nva.push_back(make_nv(storage[i], storage[i + 1]));
+  if (counters_) counters_->http2_responses.count(status);
 
   nghttp2_data_provider provider;
   provider.source.ptr = &s;

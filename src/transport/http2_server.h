@@ -93,6 +93,9 @@ class Http2ServerSession final : public Http2Connection,
   // executor().
   void shutdown();
 
+  // Requests the client began (request HEADERS received), answered or not.
+  std::uint64_t requests_received() const { return requests_received_; }
+
   // Use create().
   Http2ServerSession(std::unique_ptr<ByteStream> stream, std::shared_ptr<const Http2Router> router,
                      std::shared_ptr<const ConnectionInfo> info, const Http2ServerLimits& limits,
@@ -121,6 +124,7 @@ class Http2ServerSession final : public Http2Connection,
   std::size_t unsent_bytes_ = 0;   // response bytes queued, not yet framed
   std::size_t space_waiters_ = 0;  // handlers waiting in write() for buffer space
   bool got_settings_ = false;      // the client preface and SETTINGS arrived
+  std::uint64_t requests_received_ = 0;
 };
 
 }  // namespace latchkey::transport

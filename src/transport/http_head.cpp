@@ -61,17 +61,48 @@ bool has_token(const HttpRequestHead& head, std::string_view field, std::string_
   return false;
 }
 
+std::optional<std::size_t> find_request_head_end(std::string_view text, std::size_t from) {
+  for (std::size_t lf = text.find('\n', from > 2 ? from - 2 : 0); lf != std::string_view::npos;
+       lf = text.find('\n', lf + 1)) {
+    // An empty line follows this line's LF: "\n\n" or "\n\r\n".
+    if (lf + 1 < text.size() && text[lf + 1] == '\n') return lf + 2;
+    if (lf + 2 < text.size() && text[lf + 1] == '\r' && text[lf + 2] == '\n') return lf + 3;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// The head with every bare LF made CRLF, for Beast's parser.
+std::string with_crlf(std::string_view head) {
+  std::string out;
+  out.reserve(head.size() + head.size() / 8);
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    if (head[i] == '\n' && (i == 0 || head[i - 1] != '\r')) out += '\r';
+    out += head[i];
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<ParsedHead> parse_http_request_head(ByteView bytes) {
+  const std::string_view text = as_chars(bytes);
+  const auto end = find_request_head_end(text);
+  if (!end) {
+    if (text.size() > kMaxRequestHeadBytes) return Error{"HTTP request head larger than the limit"};
+    return Error{"HTTP request head is incomplete"};
+  }
+  if (*end > kMaxRequestHeadBytes) return Error{"HTTP request head larger than the limit"};
+  const std::string head = with_crlf(text.substr(0, *end));
   http::request_parser<http::empty_body> parser;
   parser.eager(false);
-  parser.header_limit(static_cast<std::uint32_t>(kMaxRequestHeadBytes));
+  parser.header_limit(static_cast<std::uint32_t>(head.size()));
   boost::system::error_code ec;
   std::size_t used = 0;
   while (!parser.is_header_done()) {
-    if (used == bytes.size()) {
-      return Error{"HTTP request head is incomplete"};
-    }
-    std::size_t n = parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (used == head.size()) return Error{"HTTP request head is incomplete"};
+    std::size_t n = parser.put(boost::asio::buffer(head.data() + used, head.size() - used), ec);
     if (ec == http::error::need_more) {
       // Beast consumed nothing more: the rest is not a complete line yet.
       if (n == 0) return Error{"HTTP request head is incomplete"};
@@ -90,7 +121,7 @@ Result<ParsedHead> parse_http_request_head(ByteView bytes) {
   }
   if (auto len = parser.content_length()) out.head.content_length = *len;
   out.head.chunked = parser.chunked();
-  out.head_size = used;
+  out.head_size = *end;
   return out;
 }
 

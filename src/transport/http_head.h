@@ -1,7 +1,9 @@
 // HttpRequestHead: the request line and header fields of one HTTP/1.1
 // request, in wire order, independent of the parser that produced them.
 // parse_http_request_head reads one from raw bytes (Beast's strict parser);
-// the server fills one from the head it read off a socket.
+// the server fills one from the head it read off a socket. Request lines
+// may end in CRLF or a bare LF, as Go's net/http server reads them
+// (net/textproto); Beast alone would want CRLF.
 #pragma once
 
 #include <cstddef>
@@ -38,10 +40,17 @@ struct HttpRequestHead {
 // The largest request head (request line plus fields) the server reads.
 inline constexpr std::size_t kMaxRequestHeadBytes = 16 * 1024;
 
+// Where the request head in `text` ends: the size of the head up to and
+// including its first empty line, each line ending in CRLF or a bare LF.
+// `from` skips text already searched (the search resumes 2 bytes before it,
+// so a line ending split over two reads is found). nullopt: not complete.
+std::optional<std::size_t> find_request_head_end(std::string_view text, std::size_t from = 0);
+
 // Parses one complete request head from `bytes`. Fails if the head is
 // malformed, incomplete or larger than kMaxRequestHeadBytes. Bytes after the
 // head (a body, or pipelined data) are not examined; their count is returned
-// in `head_size` = the number of bytes the head occupied.
+// in `head_size` = the number of bytes the head occupied. A bare CR (not
+// before LF) stays an error, as in Go.
 struct ParsedHead {
   HttpRequestHead head;
   std::size_t head_size = 0;

@@ -3,11 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include "base/hex.h"
+#include "transport/accept_backoff.h"
+#include "transport/log_throttle.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -18,12 +21,18 @@ namespace {
 struct Connection {
   std::uint64_t id = 0;
   asio::any_io_executor executor;
+  asio::ip::address address;  // the peer's, as counted in the quota
   std::string remote;
   // Used on `executor` only.
   CloseAction close_action;
   std::weak_ptr<Http2ServerSession> h2;
   bool stopping = false;
 };
+
+// " (N more since the last report)" for a throttled log line, or "".
+std::string left_out_note(std::uint64_t left_out) {
+  return left_out == 0 ? std::string() : " (" + std::to_string(left_out) + " more since the last report)";
+}
 
 }  // namespace
 
@@ -36,11 +45,17 @@ struct Ts2021Server::State : std::enable_shared_from_this<Ts2021Server::State> {
   std::vector<std::unique_ptr<Tcp::acceptor>> acceptors;
   mutable std::mutex mu;
   std::map<std::uint64_t, std::weak_ptr<Connection>> live;
+  const std::size_t max_connections;
+  ConnectionQuota quota;  // of the connections in `live`
   std::uint64_t next_id = 0;
   bool stopping = false;
 
   State(asio::io_context& i, ServerConfig c, std::shared_ptr<const Http2Router> r)
-      : io(i), config(std::move(c)), router(std::move(r)) {}
+      : io(i),
+        config(std::move(c)),
+        router(std::move(r)),
+        max_connections(resolve_max_connections(config.connection_limits.max_connections, open_file_limit())),
+        quota(max_connections, config.connection_limits.max_connections_per_address) {}
 
   void finish(const std::shared_ptr<Connection>& conn, Failure end) {
     if (conn->stopping && end.reason != CloseReason::Completed) {
@@ -51,6 +66,7 @@ struct Ts2021Server::State : std::enable_shared_from_this<Ts2021Server::State> {
     {
       std::lock_guard lock(mu);
       live.erase(conn->id);
+      quota.release(conn->address);
     }
     if (end.reason == CloseReason::Completed || end.reason == CloseReason::PeerClosed) {
       spdlog::debug("ts2021 {}: closed: {}: {}", conn->remote, to_string(end.reason), end.message);
@@ -79,27 +95,70 @@ struct Ts2021Server::State : std::enable_shared_from_this<Ts2021Server::State> {
     conn->close_action = nullptr;
     CloseReason reason = co_await session->run();
     Failure end = session->failure() ? *session->failure() : Failure{reason, ""};
+    if (session->requests_received() > 0) {
+      self->counters.sessions_with_requests.fetch_add(1, std::memory_order_relaxed);
+    } else if (session->bytes_received() > 0) {
+      self->counters.sessions_without_request.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      self->counters.sessions_without_valid_record.fetch_add(1, std::memory_order_relaxed);
+      spdlog::debug("ts2021 {}: not one valid record after the handshake (a replayed initiation?)", conn->remote);
+    }
     self->finish(conn, end);
   }
 
   static asio::awaitable<void> accept_loop(std::shared_ptr<State> self, Tcp::acceptor* acceptor) {
+    AcceptBackoff backoff;
+    LogThrottle failure_log;
+    LogThrottle refusal_log;
+    asio::steady_timer pause(acceptor->get_executor());
     while (true) {
       boost::system::error_code ec;
       Tcp::socket socket = co_await acceptor->async_accept(asio::make_strand(self->io),
                                                            asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
-        spdlog::warn("ts2021: accept failed: {}", ec.message());
-        continue;  // e.g. out of file descriptors: keep serving the others
+        // E.g. out of file descriptors: the connection stays in the backlog
+        // and the next attempt would fail alike, so wait before it.
+        self->counters.accept_errors.fetch_add(1, std::memory_order_relaxed);
+        const auto delay = backoff.failed();
+        if (auto left_out = failure_log.admit(LogThrottle::Clock::now())) {
+          spdlog::warn("ts2021: accept failed: {}; retrying in {} ms{}", ec.message(), delay.count(),
+                       left_out_note(*left_out));
+        }
+        pause.expires_after(delay);
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
       }
+      backoff.succeeded();
+      boost::system::error_code peer_ec;
+      const auto peer = socket.remote_endpoint(peer_ec);
+      if (peer_ec) continue;  // already reset by the peer; the socket closes here
       auto conn = std::make_shared<Connection>();
       conn->executor = socket.get_executor();
+      conn->address = peer.address();
       conn->remote = peer_address(socket);
+      Admission admission = Admission::Admitted;
       {
         std::lock_guard lock(self->mu);
         if (self->stopping) co_return;
-        conn->id = self->next_id++;
-        self->live[conn->id] = conn;
+        admission = self->quota.admit(conn->address);
+        if (admission == Admission::Admitted) {
+          conn->id = self->next_id++;
+          self->live[conn->id] = conn;
+        }
+      }
+      if (admission != Admission::Admitted) {
+        const bool total = admission == Admission::OverTotal;
+        (total ? self->counters.refused_over_total : self->counters.refused_over_per_address)
+            .fetch_add(1, std::memory_order_relaxed);
+        if (auto left_out = refusal_log.admit(LogThrottle::Clock::now())) {
+          spdlog::warn("ts2021 {}: connection refused: {} connections open{}{}", conn->remote,
+                       total ? self->max_connections : self->config.connection_limits.max_connections_per_address,
+                       total ? " (max_connections)" : " from this address (max_connections_per_address)",
+                       left_out_note(*left_out));
+        }
+        socket.close(ec);
+        continue;
       }
       self->counters.connections_accepted.fetch_add(1, std::memory_order_relaxed);
       self->counters.connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -155,6 +214,8 @@ Tcp::endpoint Ts2021Server::local_endpoint(std::size_t n) const {
 }
 
 void Ts2021Server::start() {
+  spdlog::info("ts2021: accepting at most {} connections, {} per address", state_->max_connections,
+               state_->config.connection_limits.max_connections_per_address);
   for (auto& acceptor : state_->acceptors) {
     asio::co_spawn(acceptor->get_executor(), State::accept_loop(state_, acceptor.get()), asio::detached);
   }
@@ -190,6 +251,8 @@ void Ts2021Server::stop() {
 
 TransportCounters& Ts2021Server::counters() { return state_->counters; }
 const ServerKeys& Ts2021Server::keys() const { return state_->upgrade.keys; }
+
+std::size_t Ts2021Server::max_connections() const { return state_->max_connections; }
 
 std::size_t Ts2021Server::open_connections() const {
   std::lock_guard lock(state_->mu);

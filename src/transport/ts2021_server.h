@@ -5,7 +5,10 @@
 // peer's machine key (Http2Request::connection). Every connection has
 // handshake, idle, read and write timeouts; a bad connection ends alone, with
 // its reason logged (spdlog) and counted (TransportCounters), while the
-// server keeps serving the others. Upstream: the /key and /ts2021 handlers of
+// server keeps serving the others. Connections over the caps of
+// ConnectionLimits are closed at once; a failed accept (out of descriptors)
+// pauses that listener (AcceptBackoff) and is logged at most once a second.
+// Upstream: the /key and /ts2021 handlers of
 // headscale (hscontrol/noise.go) and testcontrol, over controlhttpserver and
 // http2.Server.ServeConn.
 #pragma once
@@ -22,6 +25,7 @@
 
 #include "base/result.h"
 #include "key/machine_key.h"
+#include "transport/connection_limits.h"
 #include "transport/http2_server.h"
 #include "transport/upgrade_server.h"
 
@@ -34,6 +38,7 @@ struct ServerConfig {
   bool send_early_payload = true;
   Timeouts timeouts;
   Http2ServerLimits limits;
+  ConnectionLimits connection_limits;
   // Serve HTTPS instead of plain HTTP when set.
   std::shared_ptr<boost::asio::ssl::context> tls;
   // Plain HTTP/1.1 requests other than /key and /ts2021 (default: 404).
@@ -65,6 +70,8 @@ class Ts2021Server {
   TransportCounters& counters();
   const ServerKeys& keys() const;
   std::size_t open_connections() const;
+  // The total cap in effect (ConnectionLimits resolved at create()).
+  std::size_t max_connections() const;
 
   struct State;
 

@@ -50,16 +50,14 @@ struct HeadRead {
 };
 
 // Reads until the buffer holds a whole request head (up to and including the
-// blank line). `buffer` may already hold bytes (pipelined requests).
+// blank line; lines may end in CRLF or a bare LF). `buffer` may already hold
+// bytes (pipelined requests).
 template <class Socket>
 asio::awaitable<HeadRead> read_head(Socket& socket, Bytes& buffer) {
-  static constexpr std::string_view kEnd = "\r\n\r\n";
   std::size_t scanned = 0;
   std::uint8_t chunk[4096];
   while (true) {
-    std::string_view text = as_chars(buffer);
-    auto pos = text.find(kEnd, scanned > 3 ? scanned - 3 : 0);
-    if (pos != std::string_view::npos) co_return HeadRead{HeadStatus::Ok, pos + kEnd.size()};
+    if (auto end = find_request_head_end(as_chars(buffer), scanned)) co_return HeadRead{HeadStatus::Ok, *end};
     scanned = buffer.size();
     if (buffer.size() > kMaxRequestHeadBytes) co_return HeadRead{HeadStatus::TooLarge, 0};
     boost::system::error_code ec;
@@ -70,8 +68,11 @@ asio::awaitable<HeadRead> read_head(Socket& socket, Bytes& buffer) {
   }
 }
 
+// Writes one response, counted by status.
 template <class Socket>
-asio::awaitable<void> write_text(Socket& socket, const std::string& text) {
+asio::awaitable<void> respond(Socket& socket, const Http1Response& response, TransportCounters* counters) {
+  if (counters) counters->http1_responses.count(response.status);
+  const std::string text = serialize(response);
   co_await asio::async_write(socket, asio::buffer(text), asio::use_awaitable);
 }
 
@@ -154,24 +155,26 @@ asio::awaitable<UpgradeOutcome> serve_upgrade(Socket socket, const UpgradeServer
     while (true) {
       auto read = co_await read_head(socket, buffer);
       if (read.status == HeadStatus::Eof) {
+        // The watchdog's close can end the read as end of stream too: a
+        // deadline that fired decides the reason.
         bool clean = buffer.empty();
-        outcome.end = clean ? Failure{answered_one ? CloseReason::Completed : CloseReason::PeerClosed,
-                                      answered_one ? "client closed the connection" : "closed before a request"}
-                            : Failure{CloseReason::PeerClosed, "closed in the middle of a request head"};
+        outcome.end = timed_out(clean ? Failure{answered_one ? CloseReason::Completed : CloseReason::PeerClosed,
+                                                answered_one ? "client closed the connection" : "closed before a request"}
+                                      : Failure{CloseReason::PeerClosed, "closed in the middle of a request head"});
         co_return outcome;
       }
       if (read.status == HeadStatus::TooLarge) {
         // (Locals, not temporaries, across co_await: g++ 12 mishandles braced
         // temporaries in a co_await full-expression.)
-        const std::string answer = serialize(http_error_closing(431, "request head too large"));
-        co_await write_text(socket, answer);
+        const Http1Response answer = http_error_closing(431, "request head too large");
+        co_await respond(socket, answer, counters);
         outcome.end = {CloseReason::BadRequest, "request head larger than " + std::to_string(kMaxRequestHeadBytes) + " bytes"};
         co_return outcome;
       }
       auto parsed = parse_http_request_head(ByteView(buffer.data(), read.end));
       if (!parsed.ok()) {
-        const std::string answer = serialize(http_error_closing(400, "Bad Request"));
-        co_await write_text(socket, answer);
+        const Http1Response answer = http_error_closing(400, "Bad Request");
+        co_await respond(socket, answer, counters);
         outcome.end = {CloseReason::BadRequest, parsed.message()};
         co_return outcome;
       }
@@ -180,8 +183,8 @@ asio::awaitable<UpgradeOutcome> serve_upgrade(Socket socket, const UpgradeServer
       auto route = route_request(head, config.min_capability_version);
 
       if (auto* refusal = std::get_if<HttpRefusal>(&route)) {
-        const std::string answer = serialize(refusal_response(*refusal));
-        co_await write_text(socket, answer);
+        const Http1Response answer = refusal_response(*refusal);
+        co_await respond(socket, answer, counters);
         outcome.end = {refusal->reason, head.method + " " + std::string(head.path()) + ": " +
                                             std::to_string(refusal->status) + " " + refusal->message};
         co_return outcome;
@@ -201,8 +204,7 @@ asio::awaitable<UpgradeOutcome> serve_upgrade(Socket socket, const UpgradeServer
       }
       bool again = keeps_alive(head) && !response.close;
       if (!again) response.close = true;
-      const std::string answer = serialize(response);
-      co_await write_text(socket, answer);
+      co_await respond(socket, response, counters);
       answered_one = true;
       if (!again) {
         outcome.end = {CloseReason::Completed, "answered " + head.method + " " + std::string(head.path())};
@@ -225,7 +227,10 @@ asio::awaitable<UpgradeOutcome> serve_upgrade(Socket socket, const UpgradeServer
     Result<noise::ServerAccept> accepted = read ? hs.respond() : Result<noise::ServerAccept>(read.error());
 
     if (!upgrade.websocket) {
-      if (counters) counters->upgrades_http.fetch_add(1, std::memory_order_relaxed);
+      if (counters) {
+        counters->upgrades_http.fetch_add(1, std::memory_order_relaxed);
+        counters->http1_responses.count(101);
+      }
       std::string head_101 = switching_protocols_head();
       Bytes out(head_101.begin(), head_101.end());
       if (!accepted.ok()) {
@@ -258,9 +263,8 @@ asio::awaitable<UpgradeOutcome> serve_upgrade(Socket socket, const UpgradeServer
     } else {
       if (counters) counters->upgrades_websocket.fetch_add(1, std::memory_order_relaxed);
       if (!buffer.empty()) {
-        const std::string answer =
-            serialize(http_error_closing(400, "data sent before the WebSocket handshake completed"));
-        co_await write_text(socket, answer);
+        const Http1Response answer = http_error_closing(400, "data sent before the WebSocket handshake completed");
+        co_await respond(socket, answer, counters);
         outcome.end = {CloseReason::BadRequest, "client sent data before the WebSocket handshake completed"};
         co_return outcome;
       }
@@ -274,6 +278,7 @@ asio::awaitable<UpgradeOutcome> serve_upgrade(Socket socket, const UpgradeServer
       }));
       const http::request<http::empty_body> ws_request = to_beast(head);
       co_await ws.async_accept(ws_request, asio::use_awaitable);
+      if (counters) counters->http1_responses.count(101);
       auto stream = std::make_unique<WebSocketStream<Socket>>(std::move(ws));
       close_now = [s = stream.get()] { s->close(); };
       publish();

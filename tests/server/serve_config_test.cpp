@@ -55,6 +55,29 @@ TEST(ServeConfig, AdminSocketPath) {
   EXPECT_NE(empty.message().find("admin_socket"), std::string::npos);
 }
 
+TEST(ServeConfig, ConnectionLimits) {
+  auto d = parse_serve_config("", "");
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->server.transport.connection_limits.max_connections.has_value());  // fitted at start
+  EXPECT_EQ(d->server.transport.connection_limits.max_connections_per_address,
+            transport::kDefaultMaxConnectionsPerAddress);
+  auto c = parse_serve_config("limits: {max_connections: 5000, max_connections_per_address: 16}\n", "");
+  ASSERT_TRUE(c.ok()) << c.message();
+  EXPECT_EQ(c->server.transport.connection_limits.max_connections, std::optional<std::size_t>(5000));
+  EXPECT_EQ(c->server.transport.connection_limits.max_connections_per_address, 16u);
+  auto expect_error = [](const std::string& text, const std::string& words) {
+    auto bad = parse_serve_config(text, "");
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_NE(bad.message().find(words), std::string::npos) << bad.message();
+  };
+  expect_error("limits: {max_connections: 0}", "limits.max_connections: want a whole number from 1 to 1048576, got \"0\"");
+  expect_error("limits: {max_connections_per_address: lots}",
+               "limits.max_connections_per_address: want a whole number from 1 to 1048576, got \"lots\"");
+  expect_error("limits: {max_connections: 2000000}", "got \"2000000\"");
+  expect_error("limits: {max_connections_per_ip: 5}", "limits.max_connections_per_ip: unknown setting");
+  expect_error("limits: 5", "limits: want a mapping");
+}
+
 TEST(ServeConfig, TheDocumentedExampleParses) {
   const std::string path = std::string(LATCHKEY_TEST_DATA) + "/../../docs/config.example.yaml";
   auto c = load_serve_config(path);

@@ -3,7 +3,10 @@
 // bodies and long streamed responses; the real upstream client's /key and
 // upgrade requests replayed; and bad input (malformed requests, truncated
 // handshake, corrupt and oversized records, stalls) ending one connection
-// each, logged and counted, while a good client keeps working.
+// each, logged and counted, while a good client keeps working; the caps on
+// connections in total and per address; responses counted by status; how
+// Noise sessions ended (requests, none, not one valid record as with a
+// replayed initiation); request heads with bare LF line endings.
 #include <gtest/gtest.h>
 
 #include <nghttp2/nghttp2.h>
@@ -623,6 +626,273 @@ TEST(Ts2021, BadInputEndsOnlyThatConnection) {
     for (int i = 0; i < 400 && !good_done; ++i) co_await sleep_for(10ms);
     EXPECT_TRUE(good_done);
   });
+}
+
+// Connects without sending anything.
+asio::awaitable<Tcp::socket> connect_idle(Fixture& f) {
+  Tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect(f.endpoint(), asio::use_awaitable);
+  co_return socket;
+}
+
+asio::awaitable<void> wait_open(Fixture& f, std::size_t n) {
+  for (int i = 0; i < 400 && f.server->open_connections() != n; ++i) co_await sleep_for(5ms);
+  EXPECT_EQ(f.server->open_connections(), n);
+}
+
+// GET /key on an open socket; the status code of the answer (0: none).
+asio::awaitable<unsigned> get_key(Tcp::socket& socket) {
+  const std::string request = "GET /key?v=145 HTTP/1.1\r\nHost: x\r\n\r\n";
+  co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
+  std::string in;
+  char buf[4096];
+  boost::system::error_code ec;
+  while (in.find("\r\n\r\n") == std::string::npos && !ec) {
+    std::size_t n = co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+    in.append(buf, n);
+  }
+  auto head = parse_http_response_head(as_bytes(in));
+  co_return head.ok() ? head->status : 0;
+}
+
+TEST(Ts2021, ConnectionsOverThePerAddressCapAreClosedAtOnce) {
+  // The handshake timeout (30 s) is far beyond the test's limit: a refused
+  // connection must be closed at once, not left to time out.
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerConfig config;
+    config.connection_limits.max_connections_per_address = 3;
+    Fixture f(io, std::move(config));
+    std::vector<Tcp::socket> held;
+    for (int i = 0; i < 3; ++i) held.push_back(co_await connect_idle(f));
+    co_await wait_open(f, 3);
+
+    Tcp::socket fourth = co_await connect_idle(f);
+    std::uint8_t byte = 0;
+    boost::system::error_code ec;
+    std::size_t n = co_await fourth.async_read_some(asio::buffer(&byte, 1), asio::redirect_error(asio::use_awaitable, ec));
+    EXPECT_EQ(n, 0u);
+    EXPECT_EQ(ec, asio::error::eof) << ec.message();
+    EXPECT_EQ(f.server->counters().refused_over_per_address.load(), 1u);
+    EXPECT_EQ(f.server->counters().refused_over_total.load(), 0u);
+    EXPECT_EQ(f.server->counters().connections_accepted.load(), 3u);
+    EXPECT_EQ(f.server->open_connections(), 3u);
+    // No handshake work was done for it: nothing answered, nothing ended.
+    EXPECT_EQ(f.server->counters().closed_for(CloseReason::BadRequest), 0u);
+    EXPECT_EQ(f.server->counters().closed_for(CloseReason::PeerClosed), 0u);
+
+    // The admitted ones are served; once one ends, a new one is admitted.
+    EXPECT_EQ(co_await get_key(held[0]), 200u);
+    held[1].close();
+    co_await wait_open(f, 2);
+    Tcp::socket again = co_await connect_idle(f);
+    EXPECT_EQ(co_await get_key(again), 200u);
+    EXPECT_EQ(f.server->counters().refused_over_per_address.load(), 1u);
+  }, 5s);
+}
+
+TEST(Ts2021, ConnectionsOverTheTotalCapAreClosedAtOnce) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerConfig config;
+    config.connection_limits.max_connections = 2;
+    Fixture f(io, std::move(config));
+    EXPECT_EQ(f.server->max_connections(), 2u);
+    Tcp::socket a = co_await connect_idle(f);
+    Tcp::socket b = co_await connect_idle(f);
+    co_await wait_open(f, 2);
+    for (int i = 0; i < 3; ++i) {
+      Tcp::socket over = co_await connect_idle(f);
+      co_await wait_until_closed(over);
+    }
+    EXPECT_EQ(f.server->counters().refused_over_total.load(), 3u);
+    EXPECT_EQ(f.server->counters().refused_over_per_address.load(), 0u);
+    EXPECT_EQ(f.server->open_connections(), 2u);
+    EXPECT_EQ(co_await get_key(b), 200u);
+  }, 5s);
+}
+
+TEST(Ts2021, ResponsesAreCountedByStatusOnBothSides) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    Fixture f(io);
+    auto& c = f.server->counters();
+    std::string missing = co_await raw_exchange(f.endpoint(), "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(missing.substr(0, 22), "HTTP/1.1 404 Not Found");
+    std::string key = co_await raw_exchange(f.endpoint(), "GET /key?v=145 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(key.substr(0, 15), "HTTP/1.1 200 OK");
+    std::string bad = co_await raw_exchange(f.endpoint(), "BLAH\r\n\r\n");
+    EXPECT_EQ(bad.substr(0, 24), "HTTP/1.1 400 Bad Request");
+    EXPECT_EQ(c.http1_responses.of(404), 1u);
+    EXPECT_EQ(c.http1_responses.of(200), 1u);
+    EXPECT_EQ(c.http1_responses.of(400), 1u);
+
+    const ClientConfig config = f.client_config();
+    auto client = co_await Ts2021Client::connect(config);
+    CO_ASSERT_TRUE(client.ok());
+    EXPECT_EQ(c.http1_responses.of(101), 1u);
+    for (const char* path : {"/nope", "/nope/either", "/test"}) {
+      Http2ClientRequest req;
+      req.method = "GET";
+      req.path = path;
+      auto r = co_await (*client)->request(req);
+      CO_ASSERT_TRUE(r.ok());
+      EXPECT_EQ((*r)->status(), std::string_view(path) == "/test" ? 200u : 404u) << path;
+      (void)co_await (*r)->read_body(4096);
+    }
+    Http2ClientRequest wrong_method;
+    wrong_method.method = "GET";
+    wrong_method.path = "/stream";
+    auto r = co_await (*client)->request(wrong_method);
+    CO_ASSERT_TRUE(r.ok());
+    EXPECT_EQ((*r)->status(), 405u);
+    EXPECT_EQ(c.http2_responses.of(404), 2u);
+    EXPECT_EQ(c.http2_responses.of(405), 1u);
+    EXPECT_EQ(c.http2_responses.of(200), 1u);
+    EXPECT_EQ(c.http1_responses.of(404), 1u);  // the sides are counted apart
+    (*client)->close();
+    co_await (*client)->wait_closed();
+  }, 10s);
+}
+
+TEST(Ts2021, BareLfRequestHeadsAreAnsweredAtOnce) {
+  // With the default 30 s handshake timeout: an answer within the test's
+  // limit is an answer to the head, not to the timeout.
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    Fixture f(io);
+    for (std::string request : {"GET /key?v=145 HTTP/1.1\nHost: x\nConnection: close\n\n",
+                                "GET /key?v=145 HTTP/1.1\r\nHost: x\nConnection: close\r\n\n",
+                                "GET /key?v=145 HTTP/1.1\nHost: x\r\nConnection: close\n\r\n"}) {
+      auto start = std::chrono::steady_clock::now();
+      std::string answer = co_await raw_exchange(f.endpoint(), request);
+      EXPECT_EQ(answer.substr(0, 15), "HTTP/1.1 200 OK") << answer;
+      EXPECT_NE(answer.find(f.control_public.to_string()), std::string::npos);
+      EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+    }
+    // Two keep-alive requests in one write, with bare LF.
+    std::string two = co_await raw_exchange(
+        f.endpoint(), "GET /key?v=145 HTTP/1.1\nHost: x\n\nGET /nope HTTP/1.1\nHost: x\nConnection: close\n\n");
+    EXPECT_EQ(two.substr(0, 15), "HTTP/1.1 200 OK");
+    EXPECT_NE(two.find("HTTP/1.1 404 Not Found"), std::string::npos) << two;
+    // A bare CR is still refused, at once.
+    std::string bad = co_await raw_exchange(f.endpoint(), "GET /key?v=145 HTTP/1.1\nHost: a\rb\n\n");
+    EXPECT_EQ(bad.substr(0, 24), "HTTP/1.1 400 Bad Request");
+    EXPECT_EQ(f.server->counters().closed_for(CloseReason::HandshakeTimeout), 0u);
+  }, 5s);
+}
+
+// Sends `request` and reads the 101 and the handshake response; with `hs`
+// (the initiator that made the request) completes the handshake.
+asio::awaitable<void> read_upgrade_answer(Tcp::socket& socket, noise::ClientHandshake* hs) {
+  Bytes buf;
+  std::uint8_t chunk[4096];
+  bool head_done = false;
+  while (true) {
+    std::size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+    buf.insert(buf.end(), chunk, chunk + n);
+    if (!head_done) {
+      auto pos = as_chars(buf).find("\r\n\r\n");
+      if (pos == std::string_view::npos) continue;
+      EXPECT_EQ(as_chars(buf).substr(0, 12), "HTTP/1.1 101");
+      head_done = true;
+      buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(pos + 4));
+    }
+    if (hs) {
+      auto used = hs->read_response(buf);
+      EXPECT_TRUE(used.ok());
+      if (!used.ok()) co_return;
+      buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*used));
+      if (hs->established()) co_return;
+    } else {
+      // The handshake response: a 3-byte header and a 48-byte body.
+      if (buf.size() >= 51) co_return;
+    }
+  }
+}
+
+TEST(Ts2021, SessionsAreCountedByWhatTheClientSent) {
+  // Short idle and read timeouts: the server ends the sessions of cases 2-4
+  // itself, so that no case depends on noticing a client's close.
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerConfig server_config;
+    server_config.timeouts.idle = 300ms;
+    server_config.timeouts.read = 300ms;
+    Fixture f(io, std::move(server_config));
+    auto& c = f.server->counters();
+    auto ended = [&c] {
+      return c.sessions_with_requests.load() + c.sessions_without_request.load() +
+             c.sessions_without_valid_record.load();
+    };
+
+    // 1. A client that makes a request.
+    {
+      const ClientConfig config = f.client_config();
+      auto client = co_await Ts2021Client::connect(config);
+      CO_ASSERT_TRUE(client.ok());
+      Http2ClientRequest req;
+      req.method = "GET";
+      req.path = "/test";
+      auto r = co_await (*client)->request(req);
+      CO_ASSERT_TRUE(r.ok());
+      EXPECT_EQ((*r)->status(), 200u);
+      (*client)->close();
+      co_await (*client)->wait_closed();
+    }
+    for (int i = 0; i < 400 && ended() < 1; ++i) co_await sleep_for(5ms);
+
+    // 2. A handshake by hand, captured; the client sends the HTTP/2 preface
+    // and SETTINGS (valid records) but no request; the idle timeout ends it.
+    auto hs = noise::ClientHandshake::start(noise::Keypair::from_private(f.machine_key.raw()),
+                                            f.control_public.raw(), 145);
+    CO_ASSERT_TRUE(hs.ok());
+    const std::string request = "POST /ts2021 HTTP/1.1\r\nHost: x\r\nUpgrade: tailscale-control-protocol\r\n"
+                                "Connection: upgrade\r\nX-Tailscale-Handshake: " +
+                                base64_encode(hs->initiation()) + "\r\n\r\n";
+    {
+      Tcp::socket socket = co_await connect_idle(f);
+      co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
+      co_await read_upgrade_answer(socket, &*hs);
+      CO_ASSERT_TRUE(hs->established());
+      auto conn = hs->take_conn();
+      Bytes wire;
+      const Bytes preface_and_settings = [] {
+        std::string p = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+        Bytes b(p.begin(), p.end());
+        Bytes settings = frame(4, 0, 0, {});
+        b.insert(b.end(), settings.begin(), settings.end());
+        return b;
+      }();
+      EXPECT_TRUE(conn.encrypt(preface_and_settings, wire).ok());
+      co_await asio::async_write(socket, asio::buffer(wire), asio::use_awaitable);
+      co_await wait_until_closed(socket);
+    }
+    for (int i = 0; i < 400 && ended() < 2; ++i) co_await sleep_for(5ms);
+
+    // 3. The same upgrade request replayed by someone without the client's
+    // keys: the server answers (it cannot tell), but no valid record follows.
+    {
+      Tcp::socket socket = co_await connect_idle(f);
+      co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
+      co_await read_upgrade_answer(socket, nullptr);
+      // Bytes that are no valid record under any key the replayer has.
+      std::uint8_t junk[64] = {4, 0, 61};
+      co_await asio::async_write(socket, asio::buffer(junk), asio::use_awaitable);
+      co_await wait_until_closed(socket);
+    }
+    // 4. A replay whose sender then says nothing (the read timeout ends it).
+    {
+      Tcp::socket socket = co_await connect_idle(f);
+      co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
+      co_await read_upgrade_answer(socket, nullptr);
+      co_await wait_until_closed(socket);
+    }
+    for (int i = 0; i < 400 && ended() < 4; ++i) co_await sleep_for(5ms);
+
+    EXPECT_EQ(c.handshakes_completed.load(), 4u);
+    EXPECT_EQ(c.sessions_with_requests.load(), 1u);
+    EXPECT_EQ(c.sessions_without_request.load(), 1u);
+    EXPECT_EQ(c.sessions_without_valid_record.load(), 2u);
+    EXPECT_EQ(c.closed_for(CloseReason::CorruptRecord), 1u);
+    EXPECT_EQ(c.closed_for(CloseReason::ReadTimeout), 1u);
+    EXPECT_EQ(c.closed_for(CloseReason::IdleTimeout), 1u);
+  }, 10s);
 }
 
 TEST(Ts2021, StopEndsConnectionsWithGoaway) {

@@ -37,6 +37,9 @@ Result<ServerProcess> ServerProcess::start(const ServerProcessOptions& o) {
       << "log_level: " << o.log_level << "\n"
       << "threads: " << o.threads << "\n"
       << "database: {type: sqlite, path: " << database_path(o.work_dir).filename().string() << "}\n";
+    if (o.max_connections_per_address) {
+      c << "limits: {max_connections_per_address: " << *o.max_connections_per_address << "}\n";
+    }
     if (!c) return Error{"cannot write " + config.string(), ErrorKind::Unavailable};
   }
   const auto log = o.work_dir / "server.log";

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -22,6 +23,10 @@ struct ServerProcessOptions {
   int threads = 2;
   std::string log_level = "warn";
   std::chrono::seconds start_timeout{30};
+  // limits.max_connections_per_address, when set: every simulated node
+  // connects from 127.0.0.1. Unset, the config leaves the key out (binaries
+  // before the key existed refuse it).
+  std::optional<std::size_t> max_connections_per_address;
 };
 
 class ServerProcess {

@@ -26,6 +26,7 @@
 #include "sim_node.h"
 #include "tailcfg/codec.h"
 #include "tailnet_seed.h"
+#include "transport/connection_limits.h"
 #include "transport/key_fetch.h"
 
 namespace latchkey::load {
@@ -328,6 +329,9 @@ Result<SoakResult> run_soak(const SoakOptions& o) {
   so.binary = o.server_binary;
   so.work_dir = o.work_dir;
   so.threads = o.server_threads;
+  // One connection per node, all from 127.0.0.1: beyond the default cap per
+  // address, raise it (with room for the nodes reset mid-wave).
+  if (o.nodes + 64 > transport::kDefaultMaxConnectionsPerAddress) so.max_connections_per_address = 2 * o.nodes + 64;
   auto server = ServerProcess::start(so);
   if (!server) return server.error();
   const pid_t pid = server->pid();
