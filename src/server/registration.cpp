@@ -427,6 +427,9 @@ RegisterOutcome Tailnet::park_registration(const tailcfg::RegisterRequest& req, 
     auto r = tx.delete_machine_pending_registrations(machine);
     if (!r) return r.error();
     replaced = *r;
+    // Expired entries do not count against the cap, even before the
+    // periodic purge has removed them.
+    if (auto e = tx.delete_expired_pending_registrations(now); !e) return e.error();
     auto n = tx.count_pending_registrations();
     if (!n) return n.error();
     waiting = *n;

@@ -645,6 +645,7 @@ def latchkey_serve(latchkey, tmp_path, scheme):
     config = tmp_path / "config.yaml"
     config.write_text(
         "listen_addr: 127.0.0.1:0\n"
+        'metrics_listen_addr: ""\n'
         f"{tls}"
         "database:\n  type: sqlite\n  path: latchkey.db\n"
         "log_level: info\n"

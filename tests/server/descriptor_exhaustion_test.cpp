@@ -169,7 +169,8 @@ std::string health(std::uint16_t port) {
 
 std::string write_config(const testing::TempDir& dir, const std::string& extra) {
   const std::string path = (dir.path() / "config.yaml").string();
-  std::ofstream(path) << "listen_addr: 127.0.0.1:0\nlog_level: warn\ndatabase: {type: sqlite, path: latchkey.db}\n"
+  std::ofstream(path) << "listen_addr: 127.0.0.1:0\nmetrics_listen_addr: \"\"\nlog_level: warn\n"
+                      << "database: {type: sqlite, path: latchkey.db}\n"
                       << extra;
   return path;
 }

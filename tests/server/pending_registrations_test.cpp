@@ -162,6 +162,29 @@ asio::awaitable<bool> eventually(const std::function<bool()>& done, std::chrono:
   co_return true;
 }
 
+TEST(PendingRegistrationLimits, ExpiredOnesDoNotCountAgainstTheCap) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    auto config = testing::test_config();
+    config.tailnet.max_pending_registrations = 2;
+    ServerFixture f(io, config);
+    // The cap is full of entries that expired since the last purge.
+    const auto now = std::chrono::system_clock::now();
+    CO_ASSERT_TRUE(f.db->create_pending_registration(pending("stale1", now - 1min)).ok());
+    CO_ASSERT_TRUE(f.db->create_pending_registration(pending("stale2", now - 1s)).ok());
+    SimNode a;
+    CO_ASSERT_TRUE(co_await a.connect(f));
+    auto r = co_await a.register_with(a.register_request(""));
+    CO_ASSERT_TRUE(r.has_value());
+    EXPECT_FALSE(r->auth_url.empty()) << r->error;
+    auto left = f.db->list_pending_registrations();
+    CO_ASSERT_TRUE(left.ok());
+    CO_ASSERT_TRUE(left->size() == 1u);
+    EXPECT_EQ((*left)[0].auth_id, auth_id_of(*r));
+    EXPECT_EQ(f.server->metrics().registrations("pending_registrations_full"), 0u);
+    a.conn->close();
+  });
+}
+
 TEST(PendingRegistrationLimits, ExpiredOnesAreRemovedAtStart) {
   testing::TempDir dir;
   store::StoreConfig sc;
