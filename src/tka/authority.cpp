@@ -190,10 +190,15 @@ Result<std::vector<Aum>> Authority::active_chain(const AumStorage& storage) cons
   std::vector<Aum> out;
   const AumHash oldest = oldest_ancestor_.hash();
   AumHash cursor = head();
-  for (int i = 0;; ++i) {
-    if (i > kMaxScanIterations) return Error{"iteration limit exceeded (" + std::to_string(kMaxScanIterations) + ")"};
+  // No step limit: upstream's 2,000 bounds the search for candidate chains,
+  // not the listing of the one already chosen, which may be any length.
+  // The walk ends because every step moves to the AUM whose hash the
+  // previous one names as parent, and hashes cannot form a cycle; storage
+  // that answers with some other AUM is an error rather than a loop.
+  for (;;) {
     auto a = storage.aum(cursor);
     if (!a) return Error{"reading " + cursor.to_string() + ": " + a.message()};
+    if (a->hash() != cursor) return Error{"storage returned another AUM for " + cursor.to_string()};
     auto parent = a->parent();
     out.push_back(std::move(*a));
     if (cursor == oldest) break;

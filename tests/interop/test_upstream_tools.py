@@ -568,6 +568,23 @@ def test_tka_replay_matches_upstream(latchkey, helper, tmp_path, case):
         assert set(json.loads(lk.stdout)) == set(go_out) == {"error"}, info
 
 
+def test_tka_replay_of_a_long_chain_from_upstreams_builder(latchkey, helper, tmp_path):
+    # 10,000 updates made by upstream's UpdateBuilder (a checkpoint every
+    # 50): far more than the 2,000 steps the candidate search may take, and
+    # still listed whole, genesis to head, exactly as upstream walks it.
+    made = run([helper, "tka-chain", "--updates", "10000"], timeout=300)
+    assert made.returncode == 0, made.stderr[-2000:]
+    doc = json.loads(made.stdout)
+    assert len(doc["aums"]) > 10000
+    path = tmp_path / "long.json"
+    path.write_bytes(made.stdout)
+    lk, go = replay_both(latchkey, helper, path)
+    info = f"\nlatchkey: exit {lk.returncode} {lk.stdout[:300]!r} {lk.stderr[-500:]!r}\nupstream: exit {go.returncode} {go.stdout[:300]!r}"
+    assert go.returncode == 0, info
+    assert len(json.loads(go.stdout)["active_chain"]) == len(doc["aums"]) + 1, info
+    assert (lk.returncode, lk.stdout) == (go.returncode, go.stdout), info
+
+
 def test_tka_replay_missing_file(latchkey, helper, tmp_path):
     path = tmp_path / "no-such-file.json"
     lk, go = replay_both(latchkey, helper, path)

@@ -9,6 +9,7 @@
 #include "tka/authority.h"
 #include "tka/builder.h"
 #include "tka/chain_dsl.h"
+#include "tka/limits.h"
 #include "tka/memory_storage.h"
 
 namespace latchkey::tka {
@@ -151,6 +152,27 @@ TEST(Builder, CheckpointsAfterFiftyUpdates) {
   ASSERT_TRUE(reopened.ok()) << reopened.message();
   EXPECT_EQ(reopened->head(), f.authority->head());
   EXPECT_EQ(reopened->state(), f.authority->state());
+}
+
+// A chain longer than the 2,000 steps the candidate search may take is
+// still listed whole, from the genesis (the oldest ancestor) to the head.
+TEST(Builder, LongChainIsListedWhole) {
+  Fixture f;
+  constexpr int kUpdates = kMaxScanIterations + 100;
+  for (int i = 0; i < kUpdates; ++i) {
+    ASSERT_TRUE(f.apply([&](UpdateBuilder& b) { return b.set_key_vote(*f.key.id(), 1 + i % 2); }).ok()) << i;
+  }
+  auto chain = f.authority->active_chain(f.storage);
+  ASSERT_TRUE(chain.ok()) << chain.message();
+  // Genesis, every update, and a checkpoint each time 50 were due.
+  const std::size_t checkpoints = static_cast<std::size_t>(kUpdates + 1) / kCheckpointEvery;
+  EXPECT_GE(chain->size(), static_cast<std::size_t>(kUpdates) + 1 + checkpoints - 1);
+  EXPECT_LE(chain->size(), static_cast<std::size_t>(kUpdates) + 1 + checkpoints);
+  EXPECT_EQ(chain->back().hash(), f.authority->head());
+  EXPECT_FALSE(chain->front().parent().has_value());
+  for (std::size_t i = 1; i < chain->size(); ++i) {
+    ASSERT_EQ((*chain)[i].parent(), (*chain)[i - 1].hash()) << i;
+  }
 }
 
 TEST(Builder, UnsignedBuildingAndMovedHead) {

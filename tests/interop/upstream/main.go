@@ -6,6 +6,7 @@
 //	noise-echo-server  raw TCP TS2021 Noise echo server (control/controlbase.Server)
 //	noise-client       raw TCP TS2021 Noise client (control/controlbase.Client)
 //	tka-check          Tailnet Lock replay with upstream's tka package
+//	tka-chain          a linear Tailnet Lock chain made by upstream's builder
 //	ws-login           join a control server over the WebSocket form of /ts2021
 //
 // Each subcommand is the Go twin of a `latchkey debug ...` command where one
@@ -32,6 +33,7 @@ var subcommands = map[string]subcommand{
 	"noise-echo-server": {"raw TCP TS2021 Noise server that echoes every record", runNoiseEchoServer},
 	"noise-client":      {"raw TCP TS2021 Noise client: handshake, N messages, check the echo", runNoiseClient},
 	"tka-check":         {"replay a Tailnet Lock chain file with upstream's tka package", runTkaCheck},
+	"tka-chain":         {"print a linear Tailnet Lock chain made by upstream's builder, as a replay file", runTkaChain},
 	"ws-login":          {"register and fetch one map over the WebSocket form of /ts2021", runWsLogin},
 }
 
