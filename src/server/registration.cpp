@@ -172,7 +172,9 @@ void Tailnet::publish_node(const store::Node& n, Clock::time_point now) {
     }
   }
   given_name_owner_[n.given_name] = n.id;
-  netmap_.upsert_node(to_tailcfg_node(n, config_.base_domain));
+  tailcfg::Node node = to_tailcfg_node(n, config_.base_domain);
+  if (auto sig = key_signatures_.find(n.id); sig != key_signatures_.end()) node.key_signature = sig->second;
+  netmap_.upsert_node(std::move(node));
   netmap_.expire_keys(to_go_time(now));
   if (n.ipv4) allocator_.mark_used(*n.ipv4);
   if (n.ipv6) allocator_.mark_used(*n.ipv6);

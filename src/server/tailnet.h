@@ -25,6 +25,7 @@
 #include "server/ip_allocator.h"
 #include "server/metrics.h"
 #include "server/netmap.h"
+#include "server/tailnet_lock.h"
 #include "store/store.h"
 #include "tailcfg/map_request.h"
 #include "tailcfg/register.h"
@@ -120,6 +121,7 @@ class Tailnet {
 
   const TailnetConfig& config() const { return config_; }
   store::Store& store() { return *store_; }
+  const std::shared_ptr<store::Store>& store_ptr() const { return store_; }
   ServerMetrics& metrics() { return *metrics_; }
 
   // --- registration (registration.cpp)
@@ -156,6 +158,14 @@ class Tailnet {
   Result<store::Node> expire_node(store::NodeId id, Clock::time_point now);
   // A new given name (MagicDNS label); AlreadyExists when another node has it.
   Result<store::Node> rename_node(store::NodeId id, std::string_view given_name, Clock::time_point now);
+
+  // --- Tailnet Lock (the lock service calls these; tailnet_lock_link.cpp)
+  // The caller of a /machine/tka RPC: the node with `node_key`, if the
+  // connection's machine owns it and its key has not expired.
+  std::optional<TailnetLock::Caller> lock_caller(const key::NodePublic& node_key, const key::MachinePublic& machine,
+                                                 Clock::time_point now) const;
+  // Shows a lock change in the netmap (announced with the next batch).
+  void apply_lock(const LockPublication& change);
 
   // --- map requests (map_service.cpp)
   struct MapStart {
@@ -232,6 +242,7 @@ class Tailnet {
   Clock::time_point next_housekeeping_{};
   std::map<NodeId, Clock::time_point> ephemeral_offline_since_;
   std::map<NodeId, store::NodeStatusUpdate> pending_status_;  // not yet written
+  std::map<NodeId, Bytes> key_signatures_;  // Node.KeySignature, set by the lock service
   std::mutex flush_mu_;  // one status flush at a time, outside mu_
 };
 

@@ -1,0 +1,454 @@
+// The server's Tailnet Lock over real TS2021 connections on loopback: the
+// /machine/tka RPCs as upstream's client sends them (GET with a JSON body),
+// the lock's state in every map stream (TKAInfo, Node.KeySignature), and
+// bad input refused, counted and leaving nothing behind. Nodes sign with our
+// own tka/ code, which the vectors and upstream's tka pin to upstream's
+// bytes.
+#include <gtest/gtest.h>
+
+#include "base/base64.h"
+#include "server/server_fixture.h"
+#include "server/tailnet_lock.h"
+#include "tailcfg/codec.h"
+#include "tka/authority.h"
+#include "tka/builder.h"
+#include "tka/memory_storage.h"
+#include "tka/sig.h"
+#include "tka/signer.h"
+
+namespace latchkey::server {
+namespace {
+
+using testing::ServerFixture;
+using testing::SimNode;
+using transport::testing::run_loopback;
+namespace asio = boost::asio;
+
+const Bytes kSecret(32, 0x42);  // the disablement secret
+
+// A node with a lock key of its own (RegisterRequest.NLKey), joined with a
+// pre-auth key and following its map stream.
+struct LockNode : SimNode {
+  key::NLPrivate nl = key::NLPrivate::generate();
+  store::NodeId id = 0;
+  std::optional<testing::MapStreamReader> stream;
+
+  asio::awaitable<bool> join(ServerFixture& f, const std::string& name) {
+    hostname = name;
+    if (!co_await connect(f)) co_return false;
+    auto req = register_request(f.auth_key());
+    req.nl_key = nl.public_key();
+    auto r = co_await register_with(req);
+    if (!r || !r->machine_authorized) co_return false;
+    auto n = f.db->find_node_by_node_key(node.public_key());
+    if (!n.ok()) co_return false;
+    id = n->id;
+    stream = co_await testing::open_stream(*this, map_request(true));
+    if (!stream) co_return false;
+    auto full = co_await stream->next();
+    co_return full.has_value();
+  }
+
+  template <class T>
+  asio::awaitable<testing::HttpResult> rpc(const std::string& endpoint, const T& body) {
+    return get("/machine/tka/" + endpoint, tailcfg::encode_json(body));
+  }
+
+  // The next map message carrying `field` (skipping keepalives and others).
+  asio::awaitable<std::optional<nlohmann::json>> next_with(const std::string& field) {
+    for (int i = 0; i < 20; ++i) {
+      auto m = co_await stream->next_change();
+      if (!m) co_return std::nullopt;
+      if (m->contains(field)) co_return m;
+    }
+    co_return std::nullopt;
+  }
+};
+
+tka::Key lock_key(const key::NLPrivate& nl) {
+  tka::Key k;
+  k.kind = tka::KeyKind::Ed25519;
+  k.votes = 1;
+  k.public_key = nl.key_id();
+  return k;
+}
+
+// Upstream's client: tka.Create over scratch storage, signed by the node's
+// own lock key, trusting `keys`.
+std::pair<tka::Authority, tka::Aum> make_genesis(const key::NLPrivate& signer_key, std::vector<tka::Key> keys) {
+  tka::State s;
+  s.keys = std::move(keys);
+  s.disablement_values = std::vector<tka::NullableBytes>{tka::disablement_kdf(kSecret)};
+  tka::MemoryStorage scratch;
+  tka::Ed25519Signer signer(signer_key.raw());
+  auto c = tka::Authority::create(scratch, s, signer);
+  EXPECT_TRUE(c.ok()) << c.message();
+  return std::move(*c);
+}
+
+// A direct signature of `node_key` by `by`, wrapping `rotation` (the
+// node's own lock key), as `tailscale lock sign` makes it.
+Bytes direct_signature(const key::NLPrivate& by, const key::NodePublic& node_key, const Bytes& rotation) {
+  tka::NodeKeySignature sig;
+  sig.kind = tka::SigKind::Direct;
+  const auto bin = node_key.to_binary();
+  sig.pubkey = Bytes(bin.begin(), bin.end());
+  sig.key_id = by.key_id();
+  sig.wrapping_pubkey = rotation;
+  const auto hash = sig.sig_hash();
+  const auto s = by.sign(hash);
+  sig.signature = Bytes(s.begin(), s.end());
+  return sig.serialize();
+}
+
+std::string b64(const Bytes& b) { return base64_encode(b); }
+
+// Enables the lock with `a`'s key trusted, every listed node signed.
+asio::awaitable<bool> enable(LockNode& a, std::vector<LockNode*> nodes, tka::Aum& genesis_out) {
+  auto [authority, genesis] = make_genesis(a.nl, {lock_key(a.nl)});
+  tailcfg::TkaInitBeginRequest begin;
+  begin.version = 145;
+  begin.node_key = a.node.public_key();
+  begin.genesis_aum = genesis.serialize();
+  auto r = co_await a.rpc("init/begin", begin);
+  EXPECT_EQ(r.status, 200u) << r.body;
+  auto need = tailcfg::decode_json<tailcfg::TkaInitBeginResponse>(r.body);
+  EXPECT_TRUE(need.ok()) << r.body;
+  if (!need.ok() || !need->need_signatures) co_return false;
+  tailcfg::TkaInitFinishRequest finish;
+  finish.version = 145;
+  finish.node_key = a.node.public_key();
+  finish.signatures.emplace();
+  for (const auto& info : *need->need_signatures) {
+    (*finish.signatures)[info.node_id] =
+        direct_signature(a.nl, info.node_public, info.rotation_pubkey.value_or(Bytes{}));
+  }
+  EXPECT_EQ(need->need_signatures->size(), nodes.size());
+  auto done = co_await a.rpc("init/finish", finish);
+  EXPECT_EQ(done.status, 200u) << done.body;
+  EXPECT_EQ(done.body, "{}\n");
+  genesis_out = genesis;
+  co_return done.status == 200;
+}
+
+TEST(TailnetLockServer, InitEnablesTheLockAndEveryStreamShowsItAndTheSignatures) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode a, b;
+    CO_ASSERT_TRUE(co_await a.join(f, "alpha"));
+    CO_ASSERT_TRUE(co_await b.join(f, "beta"));
+
+    auto [authority, genesis] = make_genesis(a.nl, {lock_key(a.nl)});
+    tailcfg::TkaInitBeginRequest begin;
+    begin.version = 145;
+    begin.node_key = a.node.public_key();
+    begin.genesis_aum = genesis.serialize();
+    auto r = co_await a.rpc("init/begin", begin);
+    CO_ASSERT_TRUE(r.status == 200u);
+    auto need = tailcfg::decode_json<tailcfg::TkaInitBeginResponse>(r.body);
+    CO_ASSERT_TRUE(need.ok() && need->need_signatures.has_value());
+    CO_ASSERT_TRUE(need->need_signatures->size() == 2u);
+    for (const auto& info : *need->need_signatures) {
+      LockNode& n = info.node_id == a.id ? a : b;
+      EXPECT_EQ(info.node_public, n.node.public_key());
+      EXPECT_EQ(info.rotation_pubkey, std::optional<Bytes>(n.nl.key_id()));  // so the node can re-sign itself
+    }
+    // Begun, not published: a bootstrap still finds the lock off.
+    tailcfg::TkaBootstrapRequest boot;
+    boot.version = 145;
+    boot.node_key = b.node.public_key();
+    EXPECT_EQ((co_await b.rpc("bootstrap", boot)).status, 409u);
+
+    tailcfg::TkaInitFinishRequest finish;
+    finish.version = 145;
+    finish.node_key = a.node.public_key();
+    finish.signatures.emplace();
+    for (const auto& info : *need->need_signatures) {
+      (*finish.signatures)[info.node_id] = direct_signature(a.nl, info.node_public, *info.rotation_pubkey);
+    }
+    auto done = co_await a.rpc("init/finish", finish);
+    CO_ASSERT_TRUE(done.status == 200u);
+
+    // One message to each stream: the head, and the signatures with it.
+    const std::string head = genesis.hash().to_string();
+    for (LockNode* n : {&a, &b}) {
+      auto m = co_await n->next_with("TKAInfo");
+      CO_ASSERT_TRUE(m.has_value());
+      EXPECT_EQ((*m)["TKAInfo"]["Head"], head);
+      LockNode& peer = n == &a ? b : a;
+      CO_ASSERT_TRUE(m->contains("PeersChanged"));
+      bool seen = false;
+      for (const auto& p : (*m)["PeersChanged"]) {
+        if (p["ID"] == peer.id) {
+          seen = true;
+          EXPECT_EQ(p["KeySignature"], b64((*finish.signatures)[peer.id]));
+        }
+      }
+      EXPECT_TRUE(seen) << m->dump();
+      CO_ASSERT_TRUE(m->contains("Node"));
+      EXPECT_EQ((*m)["Node"]["KeySignature"], b64((*finish.signatures)[n->id]));
+    }
+
+    // bootstrap now gives the genesis; a sync from it finds nothing missing.
+    auto bs = co_await b.rpc("bootstrap", boot);
+    CO_ASSERT_TRUE(bs.status == 200u);
+    auto bsr = tailcfg::decode_json<tailcfg::TkaBootstrapResponse>(bs.body);
+    CO_ASSERT_TRUE(bsr.ok());
+    EXPECT_EQ(bsr->genesis_aum, genesis.serialize());
+    tailcfg::TkaSyncOfferRequest offer;
+    offer.version = 145;
+    offer.node_key = b.node.public_key();
+    offer.head = head;
+    offer.ancestors.emplace();
+    auto so = co_await b.rpc("sync/offer", offer);
+    CO_ASSERT_TRUE(so.status == 200u);
+    auto sor = tailcfg::decode_json<tailcfg::TkaSyncOfferResponse>(so.body);
+    CO_ASSERT_TRUE(sor.ok());
+    EXPECT_EQ(sor->head, head);
+    EXPECT_TRUE(!sor->missing_aums || sor->missing_aums->empty());
+
+    // A new stream's full map carries TKAInfo and the nodes' capability.
+    auto again = co_await testing::open_stream(b, b.map_request(true));
+    CO_ASSERT_TRUE(again.has_value());
+    auto full = co_await again->next();
+    CO_ASSERT_TRUE(full.has_value());
+    EXPECT_EQ((*full)["TKAInfo"]["Head"], head);
+    EXPECT_TRUE((*full)["Node"]["CapMap"].contains(kTailnetLockCapability));
+
+    // What a restarted server reads back.
+    auto reloaded = TailnetLock::load(f.db, &f.server->metrics());
+    CO_ASSERT_TRUE(reloaded.ok());
+    EXPECT_EQ((*reloaded)->mode(), TailnetLock::Mode::Enabled);
+    const LockPublication cur = (*reloaded)->current();
+    EXPECT_EQ(cur.info, (std::optional<tailcfg::TkaInfo>(tailcfg::TkaInfo{head, false})));
+    EXPECT_EQ(cur.signatures.size(), 2u);
+    EXPECT_EQ(f.server->metrics().tka_requests("init/finish"), 1u);
+    a.conn->close();
+    b.conn->close();
+  });
+}
+
+TEST(TailnetLockServer, BadInitInputIsRefusedAndNothingIsEnabled) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode a, b;
+    CO_ASSERT_TRUE(co_await a.join(f, "alpha"));
+    CO_ASSERT_TRUE(co_await b.join(f, "beta"));
+    auto& m = f.server->metrics();
+
+    // finish without begin
+    tailcfg::TkaInitFinishRequest finish;
+    finish.version = 145;
+    finish.node_key = a.node.public_key();
+    EXPECT_EQ((co_await a.rpc("init/finish", finish)).status, 409u);
+    // malformed JSON, and a body that is no AUM
+    EXPECT_EQ((co_await a.get("/machine/tka/init/begin", "{not json")).status, 400u);
+    tailcfg::TkaInitBeginRequest begin;
+    begin.version = 145;
+    begin.node_key = a.node.public_key();
+    begin.genesis_aum = Bytes{0xa1, 0x01};
+    EXPECT_EQ((co_await a.rpc("init/begin", begin)).status, 400u);
+    // a genesis that is not a checkpoint: an update AUM
+    {
+      auto [authority, genesis] = make_genesis(a.nl, {lock_key(a.nl)});
+      tka::MemoryStorage s;
+      auto fresh = tka::Authority::bootstrap(s, genesis);
+      CO_ASSERT_TRUE(fresh.ok());
+      tka::Ed25519Signer signer(a.nl.raw());
+      tka::UpdateBuilder ub(*fresh, &signer);
+      CO_ASSERT_TRUE(ub.set_key_vote(a.nl.key_id(), 2).ok());
+      auto update = ub.finalize(s);
+      CO_ASSERT_TRUE(update.ok() && !update->empty());
+      begin.genesis_aum = update->front().serialize();
+      auto r = co_await a.rpc("init/begin", begin);
+      EXPECT_EQ(r.status, 400u) << r.body;
+    }
+    // a genesis signed by a key it does not trust
+    {
+      const key::NLPrivate stranger = key::NLPrivate::generate();
+      auto [authority, genesis] = make_genesis(stranger, {lock_key(stranger)});
+      tka::Aum forged = genesis;
+      forged.state->keys = std::vector<tka::Key>{lock_key(a.nl)};
+      begin.genesis_aum = forged.serialize();
+      EXPECT_EQ((co_await a.rpc("init/begin", begin)).status, 400u);
+    }
+    // a NodeKey this machine does not own
+    begin.node_key = b.node.public_key();
+    EXPECT_EQ((co_await a.rpc("init/begin", begin)).status, 404u);
+
+    // A proper begin, then a finish whose signature covers another node's key.
+    auto [authority, genesis] = make_genesis(a.nl, {lock_key(a.nl)});
+    begin.node_key = a.node.public_key();
+    begin.genesis_aum = genesis.serialize();
+    CO_ASSERT_TRUE((co_await a.rpc("init/begin", begin)).status == 200u);
+    // finish by another node than the one that began
+    finish.node_key = b.node.public_key();
+    EXPECT_EQ((co_await b.rpc("init/finish", finish)).status, 409u);
+    finish.node_key = a.node.public_key();
+    finish.signatures.emplace();
+    (*finish.signatures)[a.id] = direct_signature(a.nl, b.node.public_key(), a.nl.key_id());
+    auto r = co_await a.rpc("init/finish", finish);
+    EXPECT_EQ(r.status, 400u);
+    EXPECT_NE(r.body.find("does not verify"), std::string::npos) << r.body;
+    // ... or is made by an untrusted key
+    (*finish.signatures)[a.id] = direct_signature(key::NLPrivate::generate(), a.node.public_key(), a.nl.key_id());
+    EXPECT_EQ((co_await a.rpc("init/finish", finish)).status, 400u);
+    EXPECT_EQ(f.server->tailnet_lock().mode(), TailnetLock::Mode::Off);
+    auto stored = f.db->list_aums();
+    CO_ASSERT_TRUE(stored.ok());
+    EXPECT_TRUE(stored->empty());
+    EXPECT_EQ(m.errors("tka_no_pending_init"), 2u);
+    EXPECT_EQ(m.errors("tka_bad_signature"), 2u);
+    EXPECT_EQ(m.errors("tka_unknown_node"), 1u);
+    EXPECT_GE(m.errors("tka_bad_genesis"), 3u);
+    EXPECT_EQ(m.errors("tka_bad_request"), 1u);
+
+    // The same begin still pending: a correct finish enables the lock, and
+    // a second init is refused.
+    (*finish.signatures)[a.id] = direct_signature(a.nl, a.node.public_key(), a.nl.key_id());
+    CO_ASSERT_TRUE((co_await a.rpc("init/finish", finish)).status == 200u);
+    EXPECT_EQ((co_await a.rpc("init/begin", begin)).status, 409u);
+    EXPECT_EQ(m.errors("tka_already_enabled"), 1u);
+    a.conn->close();
+    b.conn->close();
+  });
+}
+
+TEST(TailnetLockServer, SyncSendSignAndDisable) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode a, b, c;
+    CO_ASSERT_TRUE(co_await a.join(f, "alpha"));
+    CO_ASSERT_TRUE(co_await b.join(f, "beta"));
+    tka::Aum genesis;
+    CO_ASSERT_TRUE(co_await enable(a, {&a, &b}, genesis));
+    CO_ASSERT_TRUE((co_await a.next_with("TKAInfo")).has_value());
+    CO_ASSERT_TRUE((co_await b.next_with("TKAInfo")).has_value());
+    auto& m = f.server->metrics();
+
+    // `tailscale lock add`: b's key added by an AUM a signs.
+    tka::MemoryStorage local;
+    auto mine = tka::Authority::bootstrap(local, genesis);
+    CO_ASSERT_TRUE(mine.ok());
+    tka::Ed25519Signer signer(a.nl.raw());
+    tka::UpdateBuilder ub(*mine, &signer);
+    CO_ASSERT_TRUE(ub.add_key(lock_key(b.nl)).ok());
+    auto add = ub.finalize(local);
+    CO_ASSERT_TRUE(add.ok());
+    tailcfg::TkaSyncSendRequest send;
+    send.version = 145;
+    send.node_key = a.node.public_key();
+    send.head = genesis.hash().to_string();
+    send.interactive = true;
+    send.missing_aums.emplace();
+    for (const auto& x : *add) send.missing_aums->push_back(x.serialize());
+    auto sent = co_await a.rpc("sync/send", send);
+    CO_ASSERT_TRUE(sent.status == 200u);
+    const std::string new_head = add->back().hash().to_string();
+    EXPECT_EQ(tailcfg::decode_json<tailcfg::TkaSyncSendResponse>(sent.body)->head, new_head);
+    for (LockNode* n : {&a, &b}) {
+      auto msg = co_await n->next_with("TKAInfo");
+      CO_ASSERT_TRUE(msg.has_value());
+      EXPECT_EQ((*msg)["TKAInfo"]["Head"], new_head);
+    }
+    // A node still at the genesis gets the AUM from sync/offer.
+    tailcfg::TkaSyncOfferRequest offer;
+    offer.version = 145;
+    offer.node_key = b.node.public_key();
+    offer.head = genesis.hash().to_string();
+    offer.ancestors.emplace();
+    auto so = co_await b.rpc("sync/offer", offer);
+    CO_ASSERT_TRUE(so.status == 200u);
+    auto sor = tailcfg::decode_json<tailcfg::TkaSyncOfferResponse>(so.body);
+    CO_ASSERT_TRUE(sor.ok() && sor->missing_aums.has_value());
+    EXPECT_EQ(sor->head, new_head);
+    EXPECT_EQ(*sor->missing_aums, std::vector<Bytes>{add->back().serialize()});
+    // The same change again, built on the old head, interactively: stale.
+    EXPECT_EQ((co_await a.rpc("sync/send", send)).status, 409u);
+    // A forged AUM (signed by a key the lock does not trust): refused, head kept.
+    {
+      const key::NLPrivate stranger = key::NLPrivate::generate();
+      tka::MemoryStorage s2;
+      auto now = tka::Authority::bootstrap(s2, genesis);
+      CO_ASSERT_TRUE(now.ok() && now->inform(s2, *add).ok());
+      tka::Ed25519Signer bad(stranger.raw());
+      tka::UpdateBuilder fb(*now, &bad);
+      CO_ASSERT_TRUE(fb.add_key(lock_key(stranger)).ok());
+      auto forged = fb.finalize(s2);
+      CO_ASSERT_TRUE(forged.ok());
+      send.head = new_head;
+      send.interactive = false;
+      send.missing_aums->clear();
+      for (const auto& x : *forged) send.missing_aums->push_back(x.serialize());
+      auto r = co_await a.rpc("sync/send", send);
+      EXPECT_EQ(r.status, 400u) << r.body;
+      EXPECT_EQ(m.errors("tka_bad_aum"), 1u);
+      auto again = co_await b.rpc("sync/offer", offer);
+      EXPECT_EQ(tailcfg::decode_json<tailcfg::TkaSyncOfferResponse>(again.body)->head, new_head);
+    }
+
+    // c joins after the lock: unsigned until `tailscale lock sign`.
+    CO_ASSERT_TRUE(co_await c.join(f, "gamma"));
+    auto joined = co_await a.next_with("PeersChanged");
+    CO_ASSERT_TRUE(joined.has_value());
+    EXPECT_FALSE((*joined)["PeersChanged"][0].contains("KeySignature"));
+    tailcfg::TkaSubmitSignatureRequest sign;
+    sign.version = 145;
+    sign.node_key = b.node.public_key();
+    // by a key the lock does not trust: refused
+    sign.signature = direct_signature(key::NLPrivate::generate(), c.node.public_key(), c.nl.key_id());
+    EXPECT_EQ((co_await b.rpc("sign", sign)).status, 400u);
+    // for a node key nobody has: refused
+    sign.signature = direct_signature(b.nl, key::NodePrivate::generate().public_key(), c.nl.key_id());
+    EXPECT_EQ((co_await b.rpc("sign", sign)).status, 404u);
+    // garbage
+    sign.signature = Bytes{1, 2, 3};
+    EXPECT_EQ((co_await b.rpc("sign", sign)).status, 400u);
+    // by b's key, now trusted
+    const Bytes sig_c = direct_signature(b.nl, c.node.public_key(), c.nl.key_id());
+    sign.signature = sig_c;
+    CO_ASSERT_TRUE((co_await b.rpc("sign", sign)).status == 200u);
+    auto signed_c = co_await a.next_with("PeersChanged");
+    CO_ASSERT_TRUE(signed_c.has_value());
+    EXPECT_EQ((*signed_c)["PeersChanged"][0]["ID"], c.id);
+    EXPECT_EQ((*signed_c)["PeersChanged"][0]["KeySignature"], b64(sig_c));
+
+    // affected-sigs: what b's key signed, for `tailscale lock remove`.
+    tailcfg::TkaSignaturesUsingKeyRequest affected;
+    affected.version = 145;
+    affected.node_key = a.node.public_key();
+    affected.key_id = b.nl.key_id();
+    auto as = co_await a.rpc("affected-sigs", affected);
+    CO_ASSERT_TRUE(as.status == 200u);
+    auto asr = tailcfg::decode_json<tailcfg::TkaSignaturesUsingKeyResponse>(as.body);
+    CO_ASSERT_TRUE(asr.ok() && asr->signatures.has_value());
+    EXPECT_EQ(*asr->signatures, std::vector<Bytes>{sig_c});
+
+    // disable: a wrong secret is refused, the right one switches it off.
+    tailcfg::TkaDisableRequest off;
+    off.version = 145;
+    off.node_key = a.node.public_key();
+    off.head = new_head;
+    off.disablement_secret = Bytes(32, 0x43);
+    EXPECT_EQ((co_await a.rpc("disable", off)).status, 400u);
+    EXPECT_EQ(f.server->tailnet_lock().mode(), TailnetLock::Mode::Enabled);
+    off.disablement_secret = kSecret;
+    CO_ASSERT_TRUE((co_await a.rpc("disable", off)).status == 200u);
+    auto gone = co_await b.next_with("TKAInfo");
+    CO_ASSERT_TRUE(gone.has_value());
+    EXPECT_EQ((*gone)["TKAInfo"]["Disabled"], true);
+    tailcfg::TkaBootstrapRequest boot;
+    boot.version = 145;
+    boot.node_key = b.node.public_key();
+    boot.head = new_head;
+    auto bs = co_await b.rpc("bootstrap", boot);
+    CO_ASSERT_TRUE(bs.status == 200u);
+    EXPECT_EQ(tailcfg::decode_json<tailcfg::TkaBootstrapResponse>(bs.body)->disablement_secret, kSecret);
+    EXPECT_TRUE(f.db->list_aums()->empty());
+    EXPECT_EQ(m.errors("tka_bad_disablement_secret"), 1u);
+    for (LockNode* n : {&a, &b, &c}) n->conn->close();
+  });
+}
+
+}  // namespace
+}  // namespace latchkey::server
