@@ -280,6 +280,11 @@ Result<std::unique_ptr<ControlServer>> ControlServer::create(asio::io_context& i
           return t->lock_caller(nk, mk, now);
         });
     s->lock_->set_publish([t](const LockPublication& change) { t->apply_lock(change); });
+    std::weak_ptr<TailnetLock> weak_lock = s->lock_;
+    t->set_lock_state([weak_lock]() -> std::shared_ptr<const tka::State> {
+      auto l = weak_lock.lock();
+      return l ? l->enabled_state() : nullptr;
+    });
   }
   s->config_ = config;
   s->blocking_ = std::make_unique<asio::thread_pool>(1);

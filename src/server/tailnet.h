@@ -166,6 +166,10 @@ class Tailnet {
                                                  Clock::time_point now) const;
   // Shows a lock change in the netmap (announced with the next batch).
   void apply_lock(const LockPublication& change);
+  // Where registration finds the lock's state (set once, before requests).
+  void set_lock_state(std::function<std::shared_ptr<const tka::State>()> source) {
+    lock_state_ = std::move(source);
+  }
 
   // --- map requests (map_service.cpp)
   struct MapStart {
@@ -209,12 +213,18 @@ class Tailnet {
  private:
   // registration.cpp helpers
   // The outcome, or nullopt for an interactive login (park_registration).
+  // `signature`: the request's NodeKeySignature, already verified against
+  // `lock` (the lock's state; null while the lock is off).
   std::optional<RegisterOutcome> register_locked(const tailcfg::RegisterRequest& req,
-                                                 const key::MachinePublic& machine, Clock::time_point now);
+                                                 const key::MachinePublic& machine, Clock::time_point now,
+                                                 const tka::State* lock, const Bytes* signature);
+  // Records a node's verified signature (store, netmap), or removes a
+  // stale one (empty `signature`).
+  Status set_signature_locked(NodeId id, const Bytes& signature, Clock::time_point now);
   // Stores an interactive login for an admin to approve (bounded: see
   // TailnetConfig). Touches only the store: called without the lock.
   RegisterOutcome park_registration(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
-                                    Clock::time_point now);
+                                    Clock::time_point now, const Bytes* signature);
   tailcfg::RegisterResponse success_response(const store::Node& n);
   Tailnet(TailnetConfig config, std::shared_ptr<store::Store> store, ServerMetrics* metrics, IpAllocator allocator);
   Status load();
@@ -243,6 +253,7 @@ class Tailnet {
   std::map<NodeId, Clock::time_point> ephemeral_offline_since_;
   std::map<NodeId, store::NodeStatusUpdate> pending_status_;  // not yet written
   std::map<NodeId, Bytes> key_signatures_;  // Node.KeySignature, set by the lock service
+  std::function<std::shared_ptr<const tka::State>()> lock_state_;
   std::mutex flush_mu_;  // one status flush at a time, outside mu_
 };
 

@@ -43,8 +43,12 @@ Result<std::unique_ptr<TailnetLock>> TailnetLock::load(std::shared_ptr<store::St
   return lock;
 }
 
+void TailnetLock::snapshot_locked() {
+  snapshot_.store(mode_ == Mode::Enabled ? std::make_shared<const tka::State>(authority_->state()) : nullptr);
+}
+
 Status TailnetLock::load_locked() {
-  return store_->transact([&](store::Transaction& tx) -> Status {
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
     mode_ = Mode::Off;
     authority_.reset();
     disablement_secret_.clear();
@@ -67,6 +71,8 @@ Status TailnetLock::load_locked() {
     mode_ = Mode::Enabled;
     return {};
   });
+  snapshot_locked();
+  return st;
 }
 
 TailnetLock::Mode TailnetLock::mode() const {
@@ -211,6 +217,7 @@ TailnetLock::Reply TailnetLock::init_finish(const Caller& caller, ByteView body,
   mode_ = Mode::Enabled;
   disablement_secret_.clear();
   pending_.reset();
+  snapshot_locked();
   spdlog::info("tailnet lock: enabled by node {} (head {}); {} node(s) signed", caller.node,
                authority_->head().to_string(), published.size());
   if (publish_) publish_({true, tailcfg::TkaInfo{authority_->head().to_string(), false}, std::move(published)});
@@ -303,6 +310,7 @@ TailnetLock::Reply TailnetLock::sync_send(const Caller& caller, ByteView body, C
     if (!refusal.empty()) return refuse(400, "bad_aum", "the AUMs were refused: " + refusal);
     if (!st) return refuse(503, "store", "cannot store the AUMs now: " + st.message());
     authority_ = std::move(*next);
+    snapshot_locked();
   }
   const tka::AumHash after = authority_->head();
   if (after != before) {
@@ -397,6 +405,7 @@ TailnetLock::Reply TailnetLock::disable(const Caller& caller, ByteView body) {
   pending_.reset();
   mode_ = Mode::Disabled;
   disablement_secret_ = secret;
+  snapshot_locked();
   if (publish_) publish_({true, tailcfg::TkaInfo{"", true}, std::move(cleared)});
   return json_reply(tailcfg::TkaDisableResponse{});
 }

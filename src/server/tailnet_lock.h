@@ -19,6 +19,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -82,6 +83,10 @@ class TailnetLock {
   // signature): what a freshly loaded Tailnet starts from.
   LockPublication current() const;
   Mode mode() const;
+  // The lock's state while it is enabled (nullptr otherwise), for checking
+  // the node-key signatures that registrations carry; readable without the
+  // lock's mutex, so a registration never waits on a lock RPC.
+  std::shared_ptr<const tka::State> enabled_state() const { return snapshot_.load(); }
 
   // One RPC: `endpoint` is the path after /machine/tka/ ("init/begin",
   // "sync/offer", ...); `body` the request's JSON.
@@ -107,6 +112,8 @@ class TailnetLock {
 
   // A refusal: counted as tka_<reason> and logged at debug level.
   Reply refuse(unsigned status, std::string_view reason, std::string message);
+  // Publishes enabled_state() after the authority changed.
+  void snapshot_locked();
 
   std::shared_ptr<store::Store> store_;
   ServerMetrics* metrics_;
@@ -125,6 +132,7 @@ class TailnetLock {
     store::NodeId by = 0;
   };
   std::optional<PendingInit> pending_;
+  std::atomic<std::shared_ptr<const tka::State>> snapshot_;
 };
 
 }  // namespace latchkey::server
