@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "base/hex.h"
 #include "store/tka_aum_storage.h"
 #include "tailcfg/codec.h"
 #include "tka/memory_storage.h"
@@ -31,8 +30,6 @@ TailnetLock::Reply json_reply(const T& v) {
   body += '\n';
   return {200, std::move(body)};
 }
-
-Bytes raw_bytes(ByteView v) { return Bytes(v.begin(), v.end()); }
 
 }  // namespace
 

@@ -75,9 +75,11 @@ tka::Key lock_key(const key::NLPrivate& nl) {
 
 // Upstream's client: tka.Create over scratch storage, signed by the node's
 // own lock key, trusting `keys`.
-std::pair<tka::Authority, tka::Aum> make_genesis(const key::NLPrivate& signer_key, std::vector<tka::Key> keys) {
+// (No braced list may be a temporary of an expression that has a co_await
+// in it: GCC 12 cannot keep its backing array in the coroutine frame.)
+std::pair<tka::Authority, tka::Aum> make_genesis(const key::NLPrivate& signer_key) {
   tka::State s;
-  s.keys = std::move(keys);
+  s.keys = std::vector<tka::Key>{lock_key(signer_key)};
   s.disablement_values = std::vector<tka::NullableBytes>{tka::disablement_kdf(kSecret)};
   tka::MemoryStorage scratch;
   tka::Ed25519Signer signer(signer_key.raw());
@@ -103,9 +105,41 @@ Bytes direct_signature(const key::NLPrivate& by, const key::NodePublic& node_key
 
 std::string b64(const Bytes& b) { return base64_encode(b); }
 
+// The AUMs of one builder change on top of `chain` (genesis first), signed
+// by `by`: what `tailscale lock add` sends.
+std::vector<tka::Aum> add_key_aums(const std::vector<tka::Aum>& chain, const key::NLPrivate& by,
+                                   const tka::Key& added) {
+  tka::MemoryStorage local;
+  auto authority = tka::Authority::bootstrap(local, chain.front());
+  EXPECT_TRUE(authority.ok()) << authority.message();
+  if (chain.size() > 1) {
+    EXPECT_TRUE(authority->inform(local, std::vector<tka::Aum>(chain.begin() + 1, chain.end())).ok());
+  }
+  tka::Ed25519Signer signer(by.raw());
+  tka::UpdateBuilder b(*authority, &signer);
+  EXPECT_TRUE(b.add_key(added).ok());
+  auto made = b.finalize(local);
+  EXPECT_TRUE(made.ok()) << made.message();
+  return made.ok() ? *made : std::vector<tka::Aum>{};
+}
+
+// An update AUM (not a checkpoint) after `genesis`.
+tka::Aum update_after(const tka::Aum& genesis, const key::NLPrivate& by) {
+  tka::MemoryStorage local;
+  auto authority = tka::Authority::bootstrap(local, genesis);
+  EXPECT_TRUE(authority.ok()) << authority.message();
+  tka::Ed25519Signer signer(by.raw());
+  tka::UpdateBuilder b(*authority, &signer);
+  EXPECT_TRUE(b.set_key_vote(by.key_id(), 2).ok());
+  auto made = b.finalize(local);
+  EXPECT_TRUE(made.ok() && !made->empty());
+  return made->front();
+}
+
 // Enables the lock with `a`'s key trusted, every listed node signed.
-asio::awaitable<bool> enable(LockNode& a, std::vector<LockNode*> nodes, tka::Aum& genesis_out) {
-  auto [authority, genesis] = make_genesis(a.nl, {lock_key(a.nl)});
+// `nodes`: how many nodes the tailnet has (each must be asked to sign).
+asio::awaitable<bool> enable(LockNode& a, std::size_t nodes, tka::Aum& genesis_out) {
+  const tka::Aum genesis = make_genesis(a.nl).second;
   tailcfg::TkaInitBeginRequest begin;
   begin.version = 145;
   begin.node_key = a.node.public_key();
@@ -123,7 +157,7 @@ asio::awaitable<bool> enable(LockNode& a, std::vector<LockNode*> nodes, tka::Aum
     (*finish.signatures)[info.node_id] =
         direct_signature(a.nl, info.node_public, info.rotation_pubkey.value_or(Bytes{}));
   }
-  EXPECT_EQ(need->need_signatures->size(), nodes.size());
+  EXPECT_EQ(need->need_signatures->size(), nodes);
   auto done = co_await a.rpc("init/finish", finish);
   EXPECT_EQ(done.status, 200u) << done.body;
   EXPECT_EQ(done.body, "{}\n");
@@ -138,7 +172,7 @@ TEST(TailnetLockServer, InitEnablesTheLockAndEveryStreamShowsItAndTheSignatures)
     CO_ASSERT_TRUE(co_await a.join(f, "alpha"));
     CO_ASSERT_TRUE(co_await b.join(f, "beta"));
 
-    auto [authority, genesis] = make_genesis(a.nl, {lock_key(a.nl)});
+    const tka::Aum genesis = make_genesis(a.nl).second;
     tailcfg::TkaInitBeginRequest begin;
     begin.version = 145;
     begin.node_key = a.node.public_key();
@@ -249,26 +283,13 @@ TEST(TailnetLockServer, BadInitInputIsRefusedAndNothingIsEnabled) {
     begin.genesis_aum = Bytes{0xa1, 0x01};
     EXPECT_EQ((co_await a.rpc("init/begin", begin)).status, 400u);
     // a genesis that is not a checkpoint: an update AUM
-    {
-      auto [authority, genesis] = make_genesis(a.nl, {lock_key(a.nl)});
-      tka::MemoryStorage s;
-      auto fresh = tka::Authority::bootstrap(s, genesis);
-      CO_ASSERT_TRUE(fresh.ok());
-      tka::Ed25519Signer signer(a.nl.raw());
-      tka::UpdateBuilder ub(*fresh, &signer);
-      CO_ASSERT_TRUE(ub.set_key_vote(a.nl.key_id(), 2).ok());
-      auto update = ub.finalize(s);
-      CO_ASSERT_TRUE(update.ok() && !update->empty());
-      begin.genesis_aum = update->front().serialize();
-      auto r = co_await a.rpc("init/begin", begin);
-      EXPECT_EQ(r.status, 400u) << r.body;
-    }
+    begin.genesis_aum = update_after(make_genesis(a.nl).second, a.nl).serialize();
+    EXPECT_EQ((co_await a.rpc("init/begin", begin)).status, 400u);
     // a genesis signed by a key it does not trust
     {
       const key::NLPrivate stranger = key::NLPrivate::generate();
-      auto [authority, genesis] = make_genesis(stranger, {lock_key(stranger)});
-      tka::Aum forged = genesis;
-      forged.state->keys = std::vector<tka::Key>{lock_key(a.nl)};
+      tka::Aum forged = make_genesis(stranger).second;
+      forged.state->keys = std::vector<tka::Key>(1, lock_key(a.nl));
       begin.genesis_aum = forged.serialize();
       EXPECT_EQ((co_await a.rpc("init/begin", begin)).status, 400u);
     }
@@ -277,7 +298,7 @@ TEST(TailnetLockServer, BadInitInputIsRefusedAndNothingIsEnabled) {
     EXPECT_EQ((co_await a.rpc("init/begin", begin)).status, 404u);
 
     // A proper begin, then a finish whose signature covers another node's key.
-    auto [authority, genesis] = make_genesis(a.nl, {lock_key(a.nl)});
+    const tka::Aum genesis = make_genesis(a.nl).second;
     begin.node_key = a.node.public_key();
     begin.genesis_aum = genesis.serialize();
     CO_ASSERT_TRUE((co_await a.rpc("init/begin", begin)).status == 200u);
@@ -321,30 +342,24 @@ TEST(TailnetLockServer, SyncSendSignAndDisable) {
     CO_ASSERT_TRUE(co_await a.join(f, "alpha"));
     CO_ASSERT_TRUE(co_await b.join(f, "beta"));
     tka::Aum genesis;
-    CO_ASSERT_TRUE(co_await enable(a, {&a, &b}, genesis));
+    CO_ASSERT_TRUE(co_await enable(a, 2, genesis));
     CO_ASSERT_TRUE((co_await a.next_with("TKAInfo")).has_value());
     CO_ASSERT_TRUE((co_await b.next_with("TKAInfo")).has_value());
     auto& m = f.server->metrics();
 
     // `tailscale lock add`: b's key added by an AUM a signs.
-    tka::MemoryStorage local;
-    auto mine = tka::Authority::bootstrap(local, genesis);
-    CO_ASSERT_TRUE(mine.ok());
-    tka::Ed25519Signer signer(a.nl.raw());
-    tka::UpdateBuilder ub(*mine, &signer);
-    CO_ASSERT_TRUE(ub.add_key(lock_key(b.nl)).ok());
-    auto add = ub.finalize(local);
-    CO_ASSERT_TRUE(add.ok());
+    const std::vector<tka::Aum> add = add_key_aums(std::vector<tka::Aum>(1, genesis), a.nl, lock_key(b.nl));
+    CO_ASSERT_TRUE(!add.empty());
     tailcfg::TkaSyncSendRequest send;
     send.version = 145;
     send.node_key = a.node.public_key();
     send.head = genesis.hash().to_string();
     send.interactive = true;
     send.missing_aums.emplace();
-    for (const auto& x : *add) send.missing_aums->push_back(x.serialize());
+    for (const auto& x : add) send.missing_aums->push_back(x.serialize());
     auto sent = co_await a.rpc("sync/send", send);
     CO_ASSERT_TRUE(sent.status == 200u);
-    const std::string new_head = add->back().hash().to_string();
+    const std::string new_head = add.back().hash().to_string();
     EXPECT_EQ(tailcfg::decode_json<tailcfg::TkaSyncSendResponse>(sent.body)->head, new_head);
     for (LockNode* n : {&a, &b}) {
       auto msg = co_await n->next_with("TKAInfo");
@@ -362,24 +377,19 @@ TEST(TailnetLockServer, SyncSendSignAndDisable) {
     auto sor = tailcfg::decode_json<tailcfg::TkaSyncOfferResponse>(so.body);
     CO_ASSERT_TRUE(sor.ok() && sor->missing_aums.has_value());
     EXPECT_EQ(sor->head, new_head);
-    EXPECT_EQ(*sor->missing_aums, std::vector<Bytes>{add->back().serialize()});
+    EXPECT_EQ(*sor->missing_aums, std::vector<Bytes>(1, add.back().serialize()));
     // The same change again, built on the old head, interactively: stale.
     EXPECT_EQ((co_await a.rpc("sync/send", send)).status, 409u);
     // A forged AUM (signed by a key the lock does not trust): refused, head kept.
     {
       const key::NLPrivate stranger = key::NLPrivate::generate();
-      tka::MemoryStorage s2;
-      auto now = tka::Authority::bootstrap(s2, genesis);
-      CO_ASSERT_TRUE(now.ok() && now->inform(s2, *add).ok());
-      tka::Ed25519Signer bad(stranger.raw());
-      tka::UpdateBuilder fb(*now, &bad);
-      CO_ASSERT_TRUE(fb.add_key(lock_key(stranger)).ok());
-      auto forged = fb.finalize(s2);
-      CO_ASSERT_TRUE(forged.ok());
+      std::vector<tka::Aum> chain(1, genesis);
+      chain.insert(chain.end(), add.begin(), add.end());
+      const std::vector<tka::Aum> forged = add_key_aums(chain, stranger, lock_key(stranger));
       send.head = new_head;
       send.interactive = false;
       send.missing_aums->clear();
-      for (const auto& x : *forged) send.missing_aums->push_back(x.serialize());
+      for (const auto& x : forged) send.missing_aums->push_back(x.serialize());
       auto r = co_await a.rpc("sync/send", send);
       EXPECT_EQ(r.status, 400u) << r.body;
       EXPECT_EQ(m.errors("tka_bad_aum"), 1u);
@@ -422,7 +432,7 @@ TEST(TailnetLockServer, SyncSendSignAndDisable) {
     CO_ASSERT_TRUE(as.status == 200u);
     auto asr = tailcfg::decode_json<tailcfg::TkaSignaturesUsingKeyResponse>(as.body);
     CO_ASSERT_TRUE(asr.ok() && asr->signatures.has_value());
-    EXPECT_EQ(*asr->signatures, std::vector<Bytes>{sig_c});
+    EXPECT_EQ(*asr->signatures, std::vector<Bytes>(1, sig_c));
 
     // disable: a wrong secret is refused, the right one switches it off.
     tailcfg::TkaDisableRequest off;
