@@ -256,6 +256,9 @@ ControlServer::~ControlServer() {
   stop();
   // The purge loop has ended (or ends after its current transaction).
   if (blocking_) blocking_->join();
+  // Its timer belongs to the blocking pool and must go before the pool
+  // does (route handlers may keep the shared state alive longer).
+  if (shared_) shared_->purge_timer.reset();
   // Stream ends after stop() queued their last-seen times.
   if (tailnet_) tailnet_->flush_status();
 }
