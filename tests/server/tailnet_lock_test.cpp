@@ -105,6 +105,24 @@ Bytes direct_signature(const key::NLPrivate& by, const key::NodePublic& node_key
 
 std::string b64(const Bytes& b) { return base64_encode(b); }
 
+// The AUMs `change` makes with a builder on top of `chain` (genesis first),
+// signed by `by`: what `tailscale lock add/remove` sends.
+template <class Change>
+std::vector<tka::Aum> change_aums(const std::vector<tka::Aum>& chain, const key::NLPrivate& by, Change change) {
+  tka::MemoryStorage local;
+  auto authority = tka::Authority::bootstrap(local, chain.front());
+  EXPECT_TRUE(authority.ok()) << authority.message();
+  if (chain.size() > 1) {
+    EXPECT_TRUE(authority->inform(local, std::vector<tka::Aum>(chain.begin() + 1, chain.end())).ok());
+  }
+  tka::Ed25519Signer signer(by.raw());
+  tka::UpdateBuilder b(*authority, &signer);
+  EXPECT_TRUE(change(b).ok());
+  auto made = b.finalize(local);
+  EXPECT_TRUE(made.ok()) << made.message();
+  return made.ok() ? *made : std::vector<tka::Aum>{};
+}
+
 // The AUMs of one builder change on top of `chain` (genesis first), signed
 // by `by`: what `tailscale lock add` sends.
 std::vector<tka::Aum> add_key_aums(const std::vector<tka::Aum>& chain, const key::NLPrivate& by,
@@ -457,6 +475,91 @@ TEST(TailnetLockServer, SyncSendSignAndDisable) {
     EXPECT_TRUE(f.db->list_aums()->empty());
     EXPECT_EQ(m.errors("tka_bad_disablement_secret"), 1u);
     for (LockNode* n : {&a, &b, &c}) n->conn->close();
+  });
+}
+
+// Bad input to sync/send, each refused with nothing committed and counted:
+// an AUM whose parent the server does not have, one signed by a key that
+// was removed, undecodable CBOR, and a body over the request limit. AUMs
+// the server already has are accepted again without a second copy.
+TEST(TailnetLockServer, SyncSendRefusesOrphansRemovedKeysBadCborAndOversizedBodies) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode a, b;
+    CO_ASSERT_TRUE(co_await a.join(f, "alpha"));
+    CO_ASSERT_TRUE(co_await b.join(f, "beta"));
+    tka::Aum genesis;
+    CO_ASSERT_TRUE(co_await enable(a, 2, genesis));
+    auto& m = f.server->metrics();
+    std::vector<tka::Aum> chain(1, genesis);
+    const tka::Key key_b = lock_key(b.nl);
+
+    tailcfg::TkaSyncSendRequest send;
+    send.version = 145;
+    send.node_key = a.node.public_key();
+    send.missing_aums.emplace();
+    // Sends `aums` as a sync would (not interactive) and returns the status.
+    auto sync_send = [&](const std::vector<tka::Aum>& aums) -> asio::awaitable<unsigned> {
+      send.head = chain.back().hash().to_string();
+      send.missing_aums->clear();
+      for (const auto& x : aums) send.missing_aums->push_back(x.serialize());
+      co_return (co_await a.rpc("sync/send", send)).status;
+    };
+    auto stored = [&] { return f.db->list_aums()->size(); };
+
+    // b's key added by a, then removed by a.
+    const auto add = change_aums(chain, a.nl, [&](tka::UpdateBuilder& u) { return u.add_key(key_b); });
+    CO_ASSERT_TRUE(add.size() == 1);
+    EXPECT_EQ(co_await sync_send(add), 200u);
+    chain.push_back(add.front());
+    const auto remove = change_aums(chain, a.nl, [&](tka::UpdateBuilder& u) { return u.remove_key(*key_b.public_key); });
+    CO_ASSERT_TRUE(remove.size() == 1);
+    EXPECT_EQ(co_await sync_send(remove), 200u);
+    chain.push_back(remove.front());
+    const std::size_t before = stored();
+    const std::string head = chain.back().hash().to_string();
+
+    // Replayed: the same AUMs again change nothing and store nothing twice.
+    EXPECT_EQ(co_await sync_send(add), 200u);
+    EXPECT_EQ(stored(), before);
+
+    // Signed by the removed key, on top of the current head: refused.
+    const tka::Key stranger = lock_key(key::NLPrivate::generate());
+    const auto by_removed = change_aums(chain, b.nl, [&](tka::UpdateBuilder& u) { return u.add_key(stranger); });
+    const std::uint64_t bad0 = m.errors("tka_bad_aum");
+    EXPECT_EQ(co_await sync_send(by_removed), 400u);
+    // A wrong parent: an AUM of another lock's chain.
+    {
+      const tka::Aum other_genesis = make_genesis(b.nl).second;
+      const auto orphan = change_aums(std::vector<tka::Aum>(1, other_genesis), b.nl,
+                                      [&](tka::UpdateBuilder& u) { return u.set_key_vote(*key_b.public_key, 2); });
+      EXPECT_EQ(co_await sync_send(orphan), 400u);
+    }
+    // CBOR that is no AUM.
+    {
+      send.missing_aums->clear();
+      send.missing_aums->push_back(Bytes{0xa1, 0x01});
+      send.missing_aums->push_back(Bytes{0xff, 0x00, 0x13});
+      EXPECT_EQ((co_await a.rpc("sync/send", send)).status, 400u);
+    }
+    EXPECT_EQ(m.errors("tka_bad_aum"), bad0 + 3);
+    // A body over the 4 MiB request limit: refused before it is read whole.
+    {
+      std::string big = "{\"Version\":145,\"NodeKey\":\"" + a.node.public_key().to_string() + "\",\"MissingAUMs\":[\"";
+      big.append(5u << 20, 'A');
+      big += "\"]}";
+      EXPECT_EQ((co_await a.get("/machine/tka/sync/send", big)).status, 413u);
+    }
+    // Nothing of it was committed: the head and the stored AUMs are as before.
+    EXPECT_EQ(stored(), before);
+    tailcfg::TkaSyncOfferRequest offer;
+    offer.version = 145;
+    offer.node_key = b.node.public_key();
+    offer.head = head;
+    offer.ancestors.emplace();
+    auto so = co_await b.rpc("sync/offer", offer);
+    CO_ASSERT_TRUE(so.status == 200u);
+    EXPECT_EQ(tailcfg::decode_json<tailcfg::TkaSyncOfferResponse>(so.body)->head, head);
   });
 }
 
