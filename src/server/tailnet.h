@@ -60,6 +60,10 @@ struct TailnetConfig {
   // A map stream whose undelivered messages pile up beyond this is ended
   // (the client reconnects and gets a fresh full map).
   std::size_t max_queued_messages = 256;
+  // The users (by name) whose nodes may change the Tailnet Lock: init,
+  // sign, add and remove keys, disable. Unset: every user's. Every node
+  // follows the lock either way (and gets the capability that lets it).
+  std::optional<std::vector<std::string>> lock_administrators;
 };
 
 // One open streaming map session, fed by the batcher. The server's handler

@@ -95,6 +95,12 @@ LockPublication TailnetLock::current() const {
   return p;
 }
 
+TailnetLock::Reply TailnetLock::not_administrator() {
+  return refuse(403, "not_administrator",
+                "this node's user may not change the tailnet lock (tailnet_lock.administrators in the server's "
+                "configuration)");
+}
+
 TailnetLock::Reply TailnetLock::refuse(unsigned status, std::string_view reason, std::string message) {
   metrics_->error("tka_" + std::string(reason));
   spdlog::debug("tailnet lock: refused ({}): {}", status, message);
@@ -112,6 +118,9 @@ TailnetLock::Reply TailnetLock::handle(std::string_view endpoint, ByteView body,
   const key::NodePublic node_key = head->node_key;
   std::optional<Caller> caller = lookup_ ? lookup_(node_key, machine, now) : std::nullopt;
   if (!caller) return refuse(404, "unknown_node", "node not found");
+  const bool changes_lock = endpoint == "init/begin" || endpoint == "init/finish" || endpoint == "sign" ||
+                            endpoint == "affected-sigs" || endpoint == "disable";
+  if (changes_lock && !caller->administrator) return not_administrator();
 
   std::lock_guard guard(mu_);
   if (endpoint == "init/begin") return init_begin(*caller, body, now);
@@ -274,6 +283,9 @@ TailnetLock::Reply TailnetLock::sync_send(const Caller& caller, ByteView body, C
   auto req = tailcfg::decode_json<tailcfg::TkaSyncSendRequest>(text_of(body), kTkaLimits);
   if (!req) return refuse(400, "bad_request", "invalid TKASyncSendRequest: " + req.message());
   if (mode_ != Mode::Enabled) return refuse(409, "not_enabled", "tailnet lock is not enabled");
+  // An interactive send is a change made on this node (`tailscale lock
+  // add/remove`); a sync only relays AUMs the trusted keys signed.
+  if (req->interactive && !caller.administrator) return not_administrator();
   std::vector<tka::Aum> aums;
   if (req->missing_aums) {
     aums.reserve(req->missing_aums->size());

@@ -58,6 +58,10 @@ class TailnetLock {
   struct Caller {
     store::NodeId node = 0;
     key::NodePublic node_key;
+    // Whether the node's user may change the lock (init, sign, add/remove
+    // keys, disable): tailnet_lock.administrators in the server config.
+    // Every node may follow it (bootstrap, sync).
+    bool administrator = true;
   };
   // Finds the caller for a request's NodeKey and the connection's machine
   // key; nullopt when the key is unknown, not the machine's, or expired.
@@ -112,6 +116,7 @@ class TailnetLock {
 
   // A refusal: counted as tka_<reason> and logged at debug level.
   Reply refuse(unsigned status, std::string_view reason, std::string message);
+  Reply not_administrator();
   // Publishes enabled_state() after the authority changed.
   void snapshot_locked();
 

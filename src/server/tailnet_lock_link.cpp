@@ -3,6 +3,8 @@
 // node updates, TKAInfo for every map).
 #include "server/tailnet.h"
 
+#include <algorithm>
+
 namespace latchkey::server {
 
 std::optional<TailnetLock::Caller> Tailnet::lock_caller(const key::NodePublic& node_key,
@@ -18,7 +20,14 @@ std::optional<TailnetLock::Caller> Tailnet::lock_caller(const key::NodePublic& n
                                                                      .count()) {
     return std::nullopt;
   }
-  return TailnetLock::Caller{*id, node_key};
+  TailnetLock::Caller caller{*id, node_key};
+  if (config_.lock_administrators) {
+    auto user = users_.find(n->user);
+    caller.administrator = user != users_.end() && std::find(config_.lock_administrators->begin(),
+                                                             config_.lock_administrators->end(),
+                                                             user->second.name) != config_.lock_administrators->end();
+  }
+  return caller;
 }
 
 void Tailnet::apply_lock(const LockPublication& change) {

@@ -33,10 +33,10 @@ struct LockNode : SimNode {
   store::NodeId id = 0;
   std::optional<testing::MapStreamReader> stream;
 
-  asio::awaitable<bool> join(ServerFixture& f, const std::string& name) {
+  asio::awaitable<bool> join(ServerFixture& f, const std::string& name, std::string auth_key = "") {
     hostname = name;
     if (!co_await connect(f)) co_return false;
-    auto req = register_request(f.auth_key());
+    auto req = register_request(auth_key.empty() ? f.auth_key() : auth_key);
     req.nl_key = nl.public_key();
     auto r = co_await register_with(req);
     if (!r || !r->machine_authorized) co_return false;
@@ -560,6 +560,63 @@ TEST(TailnetLockServer, SyncSendRefusesOrphansRemovedKeysBadCborAndOversizedBodi
     auto so = co_await b.rpc("sync/offer", offer);
     CO_ASSERT_TRUE(so.status == 200u);
     EXPECT_EQ(tailcfg::decode_json<tailcfg::TkaSyncOfferResponse>(so.body)->head, head);
+  });
+}
+
+// tailnet_lock.administrators: only the named users' nodes may change the
+// lock; another user's node is refused (403, counted) and still follows it.
+TEST(TailnetLockServer, OnlyTheConfiguredUsersNodesMayChangeTheLock) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ControlServerConfig config = testing::test_config();
+    config.tailnet.lock_administrators = std::vector<std::string>{"bob"};
+    ServerFixture f(io, std::move(config));
+    auto bob = f.db->create_user({"bob", "Bob", "", ""}, std::chrono::system_clock::now());
+    CO_ASSERT_TRUE(bob.ok());
+    store::NewPreAuthKey k;
+    k.user_id = bob->id;
+    auto bob_key = f.db->create_pre_auth_key(k, std::chrono::system_clock::now());
+    CO_ASSERT_TRUE(bob_key.ok());
+    LockNode a, b;
+    CO_ASSERT_TRUE(co_await a.join(f, "alpha"));  // alice's
+    CO_ASSERT_TRUE(co_await b.join(f, "beta", bob_key->text));
+    auto& m = f.server->metrics();
+
+    tailcfg::TkaInitBeginRequest begin;
+    begin.version = 145;
+    begin.node_key = a.node.public_key();
+    begin.genesis_aum = make_genesis(a.nl).second.serialize();
+    auto r = co_await a.rpc("init/begin", begin);
+    EXPECT_EQ(r.status, 403u) << r.body;
+    EXPECT_NE(r.body.find("tailnet_lock.administrators"), std::string::npos) << r.body;
+    EXPECT_EQ(m.errors("tka_not_administrator"), 1u);
+
+    // bob's node may; alice's node follows the lock it enabled.
+    tka::Aum genesis;
+    CO_ASSERT_TRUE(co_await enable(b, 2, genesis));
+    tailcfg::TkaBootstrapRequest boot;
+    boot.version = 145;
+    boot.node_key = a.node.public_key();
+    boot.head = "";
+    auto got = co_await a.rpc("bootstrap", boot);
+    EXPECT_EQ(got.status, 200u) << got.body;
+    // ... but may not sign, disable or push a change of its own.
+    tailcfg::TkaSubmitSignatureRequest sign;
+    sign.version = 145;
+    sign.node_key = a.node.public_key();
+    sign.signature = direct_signature(b.nl, a.node.public_key(), a.nl.key_id());
+    EXPECT_EQ((co_await a.rpc("sign", sign)).status, 403u);
+    tailcfg::TkaSyncSendRequest send;
+    send.version = 145;
+    send.node_key = a.node.public_key();
+    send.head = genesis.hash().to_string();
+    send.interactive = true;
+    send.missing_aums.emplace();
+    for (const auto& x : change_aums(std::vector<tka::Aum>(1, genesis), b.nl,
+                                     [&](tka::UpdateBuilder& u) { return u.add_key(lock_key(a.nl)); })) {
+      send.missing_aums->push_back(x.serialize());
+    }
+    EXPECT_EQ((co_await a.rpc("sync/send", send)).status, 403u);
+    EXPECT_EQ(m.errors("tka_not_administrator"), 3u);
   });
 }
 
