@@ -17,6 +17,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/admin_client.h"
@@ -531,6 +533,33 @@ TEST(AdminSocket, ModeStaleFileAndSecondServer) {
 
     s.admin.reset();
     EXPECT_FALSE(std::filesystem::exists(path)) << "the socket file is removed at shutdown";
+  });
+}
+
+// Requests run on the blocking executor given at open, not on the I/O
+// thread: while that pool is kept busy, a request waits for it.
+TEST(AdminSocket, RequestsRunOnTheBlockingExecutor) {
+  store::testing::TempDir dir;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    server::testing::ServerFixture f(io);
+    asio::thread_pool pool(1);
+    const std::string path = dir.path() + "/admin.sock";
+    auto admin = server::AdminSocket::open(io, path, std::make_shared<server::AdminApi>(f.server->tailnet()),
+                                           pool.get_executor());
+    CO_ASSERT_TRUE(admin.ok());
+    (*admin)->start();
+    auto gate = std::make_shared<std::promise<void>>();
+    std::shared_future<void> opened = gate->get_future().share();
+    asio::post(pool, [opened] { opened.wait(); });
+    auto job = std::make_shared<std::future<Result<AdminReply>>>(
+        std::async(std::launch::async, [path] { return admin_request(path, "GET", "/v1/users", ""); }));
+    co_await sleep_for(300ms);
+    EXPECT_EQ(job->wait_for(0s), std::future_status::timeout) << "answered while the blocking pool was busy";
+    gate->set_value();
+    auto r = co_await wait_for_job(job);
+    EXPECT_TRUE(r.ok() && r->status == 200u);
+    (*admin)->stop();
+    pool.join();
   });
 }
 
