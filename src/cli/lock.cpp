@@ -68,7 +68,9 @@ void add_lock_commands(CLI::App& app) {
     auto* cmd = lock->add_subcommand("log", "list the AUMs of the lock's chain, newest first");
     auto opts = std::make_shared<AdminOptions>();
     auto limit = std::make_shared<std::size_t>(server::kLockLogDefaultLimit);
-    cmd->add_option("--limit,-n", *limit, "at most this many AUMs (1.." + std::to_string(server::kLockLogMaxLimit) + ")")
+    cmd->add_option("--limit,-n", *limit,
+                    "at most this many AUMs (1.." + std::to_string(server::kLockLogMaxLimit) + ", default " +
+                        std::to_string(server::kLockLogDefaultLimit) + ")")
         ->check(CLI::Range(std::size_t{1}, server::kLockLogMaxLimit));
     add_admin_options(cmd, *opts, true);
     cmd->callback([=] {
