@@ -290,6 +290,13 @@ TEST(LockAdmin, SupportDisableNeedsTheServerToHoldASecret) {
     EXPECT_NE(e["error"].get<std::string>().find("holds no support disablement secret"), std::string::npos) << e;
     EXPECT_EQ(f.server->tailnet_lock().mode(), TailnetLock::Mode::Enabled);
     EXPECT_EQ(f.server->metrics().errors("tka_no_support_disablement"), 1u);
+    // A stored secret that is none of the lock's disablement values would
+    // leave nodes unable to follow the disablement: refused (Argon2i check).
+    CO_ASSERT_TRUE(f.db->set_tka_value("support_disablement", Bytes(32, 0x77)).ok());
+    EXPECT_EQ(answer(api, "GET", "/v1/lock", "", 200)["support_disablement"], true);
+    const json wrong = answer(api, "POST", "/v1/lock/disable", R"({"support":true})", 409);
+    EXPECT_NE(wrong["error"].get<std::string>().find("does not disable this lock"), std::string::npos) << wrong;
+    EXPECT_EQ(f.server->tailnet_lock().mode(), TailnetLock::Mode::Enabled);
     EXPECT_FALSE(f.db->list_aums()->empty());
     a.conn->close();
   });
