@@ -336,6 +336,8 @@ Result<std::unique_ptr<ControlServer>> ControlServer::create(asio::io_context& i
   return s;
 }
 
+asio::any_io_executor ControlServer::blocking_executor() const { return blocking_->get_executor(); }
+
 Status ControlServer::listen(const transport::Tcp::endpoint& endpoint) { return server_->listen(endpoint); }
 
 transport::Tcp::endpoint ControlServer::local_endpoint(std::size_t n) const { return server_->local_endpoint(n); }

@@ -58,6 +58,9 @@ class ControlServer {
   Tailnet& tailnet() { return *tailnet_; }
   TailnetLock& tailnet_lock() { return *lock_; }
   ServerMetrics& metrics() { return *metrics_; }
+  // The pool for blocking work (database, signature batches, Argon2i), for
+  // the admin socket's requests.
+  boost::asio::any_io_executor blocking_executor() const;
   transport::TransportCounters& counters() { return server_->counters(); }
   const ControlServerConfig& config() const { return config_; }
   // The Prometheus exposition text (what MetricsListener serves).

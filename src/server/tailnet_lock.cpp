@@ -398,6 +398,10 @@ TailnetLock::Reply TailnetLock::disable(const Caller& caller, ByteView body) {
   if (secret.empty() || !authority_->valid_disablement(secret)) {
     return refuse(400, "bad_disablement_secret", "incorrect disablement secret");
   }
+  return commit_disable(secret, "node " + std::to_string(caller.node) + " with a disablement secret");
+}
+
+TailnetLock::Reply TailnetLock::commit_disable(const Bytes& secret, std::string_view by) {
   std::vector<std::pair<store::NodeId, Bytes>> cleared;
   Status st = store_->transact([&](store::Transaction& tx) -> Status {
     cleared.clear();
@@ -409,7 +413,7 @@ TailnetLock::Reply TailnetLock::disable(const Caller& caller, ByteView body) {
     return tx.set_tka_value(kDisablementSecret, secret);
   });
   if (!st) return refuse(503, "store", "cannot disable the tailnet lock now: " + st.message());
-  spdlog::warn("tailnet lock: disabled by node {} with a disablement secret", caller.node);
+  spdlog::warn("tailnet lock: disabled by {}", by);
   authority_.reset();
   pending_.reset();
   mode_ = Mode::Disabled;
@@ -417,6 +421,70 @@ TailnetLock::Reply TailnetLock::disable(const Caller& caller, ByteView body) {
   snapshot_locked();
   if (publish_) publish_({true, tailcfg::TkaInfo{"", true}, std::move(cleared)});
   return json_reply(tailcfg::TkaDisableResponse{});
+}
+
+TailnetLock::Reply TailnetLock::disable_with_support_secret() {
+  std::lock_guard guard(mu_);
+  if (mode_ != Mode::Enabled) return refuse(409, "not_enabled", "tailnet lock is not enabled");
+  Bytes secret;
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
+    auto v = tx.get_tka_value(kSupportDisablement);
+    if (!v) return v.kind() == ErrorKind::NotFound ? Status{} : Status{v.error()};
+    secret = std::move(*v);
+    return {};
+  });
+  if (!st) return refuse(503, "store", "cannot read the support disablement secret now: " + st.message());
+  if (secret.empty()) {
+    return refuse(409, "no_support_disablement",
+                  "the server holds no support disablement secret (the lock was initialized without one)");
+  }
+  // Argon2i, as for a node's secret: a support secret that is not one of
+  // the lock's disablement values would leave nodes unable to follow.
+  if (!authority_->valid_disablement(secret)) {
+    return refuse(409, "bad_support_disablement", "the stored support disablement secret does not disable this lock");
+  }
+  return commit_disable(secret, "the server admin with the support disablement secret");
+}
+
+Result<TailnetLock::AdminView> TailnetLock::admin_view() const {
+  std::lock_guard guard(mu_);
+  AdminView v;
+  v.mode = mode_;
+  if (mode_ != Mode::Enabled) return v;
+  v.state = snapshot_.load();
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
+    auto s = tx.get_tka_value(kSupportDisablement);
+    if (!s && s.kind() != ErrorKind::NotFound) return s.error();
+    v.support_disablement = s.ok() && !s->empty();
+    return {};
+  });
+  if (!st) return st.error();
+  return v;
+}
+
+Result<std::vector<TailnetLock::ChainEntry>> TailnetLock::recent_chain(std::size_t limit) const {
+  std::lock_guard guard(mu_);
+  std::vector<ChainEntry> out;
+  if (mode_ != Mode::Enabled || limit == 0) return out;
+  const tka::AumHash oldest = authority_->oldest_ancestor().hash();
+  Status st = store_->transact([&](store::Transaction& tx) -> Status {
+    out.clear();
+    std::optional<tka::AumHash> next = authority_->head();
+    while (next && out.size() < limit) {
+      auto stored = tx.get_aum(next->view());
+      if (!stored) return Error{"reading AUM " + next->to_string() + ": " + stored.message(), stored.kind()};
+      auto aum = tka::Aum::unserialize(stored->aum);
+      if (!aum) return Error{"decoding stored AUM " + next->to_string() + ": " + aum.message(), ErrorKind::Internal};
+      const bool last = *next == oldest;
+      next = last ? std::nullopt : aum->parent();
+      std::optional<Clock::time_point> at;
+      if (stored->committed_at != store::TimePoint{}) at = stored->committed_at;
+      out.push_back({std::move(*aum), at});
+    }
+    return {};
+  });
+  if (!st) return st.error();
+  return out;
 }
 
 }  // namespace latchkey::server

@@ -21,6 +21,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -92,6 +93,29 @@ class TailnetLock {
   // lock's mutex, so a registration never waits on a lock RPC.
   std::shared_ptr<const tka::State> enabled_state() const { return snapshot_.load(); }
 
+  // What the server admin sees of the lock (server/lock_admin.h): the mode,
+  // and while enabled the state at the head and whether init/finish left a
+  // support disablement secret with the server.
+  struct AdminView {
+    Mode mode = Mode::Off;
+    std::shared_ptr<const tka::State> state;  // while enabled
+    bool support_disablement = false;
+  };
+  Result<AdminView> admin_view() const;
+  // One AUM of the active chain and when this server first stored it.
+  struct ChainEntry {
+    tka::Aum aum;
+    std::optional<Clock::time_point> committed_at;
+  };
+  // The active chain from the head back towards the oldest ancestor, newest
+  // first, at most `limit` AUMs; empty unless the lock is enabled.
+  Result<std::vector<ChainEntry>> recent_chain(std::size_t limit) const;
+  // The server admin's `lock disable --support`: disables the lock with the
+  // support disablement secret init/finish stored, as a node's `disable` RPC
+  // does with its secret. 409 when the lock is not enabled or the server
+  // holds no (valid) support secret.
+  Reply disable_with_support_secret();
+
   // One RPC: `endpoint` is the path after /machine/tka/ ("init/begin",
   // "sync/offer", ...); `body` the request's JSON.
   Reply handle(std::string_view endpoint, ByteView body, const key::MachinePublic& machine, Clock::time_point now);
@@ -113,6 +137,10 @@ class TailnetLock {
   Reply sign(const Caller& caller, ByteView body, Clock::time_point now);
   Reply affected_sigs(const Caller& caller, ByteView body);
   Reply disable(const Caller& caller, ByteView body);
+  // Switches the lock off with `secret` (already checked against the
+  // state): what disable() and disable_with_support_secret() share. `by`
+  // says who, for the log.
+  Reply commit_disable(const Bytes& secret, std::string_view by);
 
   // A refusal: counted as tka_<reason> and logged at debug level.
   Reply refuse(unsigned status, std::string_view reason, std::string message);

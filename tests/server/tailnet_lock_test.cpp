@@ -1,12 +1,12 @@
 // The server's Tailnet Lock over real TS2021 connections on loopback: the
 // /machine/tka RPCs as upstream's client sends them (GET with a JSON body),
 // the lock's state in every map stream (TKAInfo, Node.KeySignature), and
-// bad input refused, counted and leaving nothing behind. Nodes sign with our
-// own tka/ code, which the vectors and upstream's tka pin to upstream's
-// bytes.
+// bad input refused, counted and leaving nothing behind. Nodes and what
+// they sign: server/lock_node.h.
 #include <gtest/gtest.h>
 
 #include "base/base64.h"
+#include "server/lock_node.h"
 #include "server/server_fixture.h"
 #include "server/tailnet_lock.h"
 #include "tailcfg/codec.h"
@@ -19,169 +19,19 @@
 namespace latchkey::server {
 namespace {
 
+using testing::add_key_aums;
+using testing::b64;
+using testing::change_aums;
+using testing::direct_signature;
+using testing::enable;
+using testing::kSecret;
+using testing::lock_key;
+using testing::LockNode;
+using testing::make_genesis;
 using testing::ServerFixture;
-using testing::SimNode;
+using testing::update_after;
 using transport::testing::run_loopback;
 namespace asio = boost::asio;
-
-const Bytes kSecret(32, 0x42);  // the disablement secret
-
-// A node with a lock key of its own (RegisterRequest.NLKey), joined with a
-// pre-auth key and following its map stream.
-struct LockNode : SimNode {
-  key::NLPrivate nl = key::NLPrivate::generate();
-  store::NodeId id = 0;
-  std::optional<testing::MapStreamReader> stream;
-
-  asio::awaitable<bool> join(ServerFixture& f, const std::string& name, std::string auth_key = "") {
-    hostname = name;
-    if (!co_await connect(f)) co_return false;
-    auto req = register_request(auth_key.empty() ? f.auth_key() : auth_key);
-    req.nl_key = nl.public_key();
-    auto r = co_await register_with(req);
-    if (!r || !r->machine_authorized) co_return false;
-    auto n = f.db->find_node_by_node_key(node.public_key());
-    if (!n.ok()) co_return false;
-    id = n->id;
-    stream = co_await testing::open_stream(*this, map_request(true));
-    if (!stream) co_return false;
-    auto full = co_await stream->next();
-    co_return full.has_value();
-  }
-
-  template <class T>
-  asio::awaitable<testing::HttpResult> rpc(const std::string& endpoint, const T& body) {
-    return get("/machine/tka/" + endpoint, tailcfg::encode_json(body));
-  }
-
-  // The next map message carrying `field` (skipping keepalives and others).
-  asio::awaitable<std::optional<nlohmann::json>> next_with(const std::string& field) {
-    for (int i = 0; i < 20; ++i) {
-      auto m = co_await stream->next_change();
-      if (!m) co_return std::nullopt;
-      if (m->contains(field)) co_return m;
-    }
-    co_return std::nullopt;
-  }
-};
-
-tka::Key lock_key(const key::NLPrivate& nl) {
-  tka::Key k;
-  k.kind = tka::KeyKind::Ed25519;
-  k.votes = 1;
-  k.public_key = nl.key_id();
-  return k;
-}
-
-// Upstream's client: tka.Create over scratch storage, signed by the node's
-// own lock key, trusting `keys`.
-// (No braced list may be a temporary of an expression that has a co_await
-// in it: GCC 12 cannot keep its backing array in the coroutine frame.)
-std::pair<tka::Authority, tka::Aum> make_genesis(const key::NLPrivate& signer_key) {
-  tka::State s;
-  s.keys = std::vector<tka::Key>{lock_key(signer_key)};
-  s.disablement_values = std::vector<tka::NullableBytes>{tka::disablement_kdf(kSecret)};
-  tka::MemoryStorage scratch;
-  tka::Ed25519Signer signer(signer_key.raw());
-  auto c = tka::Authority::create(scratch, s, signer);
-  EXPECT_TRUE(c.ok()) << c.message();
-  return std::move(*c);
-}
-
-// A direct signature of `node_key` by `by`, wrapping `rotation` (the
-// node's own lock key), as `tailscale lock sign` makes it.
-Bytes direct_signature(const key::NLPrivate& by, const key::NodePublic& node_key, const Bytes& rotation) {
-  tka::NodeKeySignature sig;
-  sig.kind = tka::SigKind::Direct;
-  const auto bin = node_key.to_binary();
-  sig.pubkey = Bytes(bin.begin(), bin.end());
-  sig.key_id = by.key_id();
-  sig.wrapping_pubkey = rotation;
-  const auto hash = sig.sig_hash();
-  const auto s = by.sign(hash);
-  sig.signature = Bytes(s.begin(), s.end());
-  return sig.serialize();
-}
-
-std::string b64(const Bytes& b) { return base64_encode(b); }
-
-// The AUMs `change` makes with a builder on top of `chain` (genesis first),
-// signed by `by`: what `tailscale lock add/remove` sends.
-template <class Change>
-std::vector<tka::Aum> change_aums(const std::vector<tka::Aum>& chain, const key::NLPrivate& by, Change change) {
-  tka::MemoryStorage local;
-  auto authority = tka::Authority::bootstrap(local, chain.front());
-  EXPECT_TRUE(authority.ok()) << authority.message();
-  if (chain.size() > 1) {
-    EXPECT_TRUE(authority->inform(local, std::vector<tka::Aum>(chain.begin() + 1, chain.end())).ok());
-  }
-  tka::Ed25519Signer signer(by.raw());
-  tka::UpdateBuilder b(*authority, &signer);
-  EXPECT_TRUE(change(b).ok());
-  auto made = b.finalize(local);
-  EXPECT_TRUE(made.ok()) << made.message();
-  return made.ok() ? *made : std::vector<tka::Aum>{};
-}
-
-// The AUMs of one builder change on top of `chain` (genesis first), signed
-// by `by`: what `tailscale lock add` sends.
-std::vector<tka::Aum> add_key_aums(const std::vector<tka::Aum>& chain, const key::NLPrivate& by,
-                                   const tka::Key& added) {
-  tka::MemoryStorage local;
-  auto authority = tka::Authority::bootstrap(local, chain.front());
-  EXPECT_TRUE(authority.ok()) << authority.message();
-  if (chain.size() > 1) {
-    EXPECT_TRUE(authority->inform(local, std::vector<tka::Aum>(chain.begin() + 1, chain.end())).ok());
-  }
-  tka::Ed25519Signer signer(by.raw());
-  tka::UpdateBuilder b(*authority, &signer);
-  EXPECT_TRUE(b.add_key(added).ok());
-  auto made = b.finalize(local);
-  EXPECT_TRUE(made.ok()) << made.message();
-  return made.ok() ? *made : std::vector<tka::Aum>{};
-}
-
-// An update AUM (not a checkpoint) after `genesis`.
-tka::Aum update_after(const tka::Aum& genesis, const key::NLPrivate& by) {
-  tka::MemoryStorage local;
-  auto authority = tka::Authority::bootstrap(local, genesis);
-  EXPECT_TRUE(authority.ok()) << authority.message();
-  tka::Ed25519Signer signer(by.raw());
-  tka::UpdateBuilder b(*authority, &signer);
-  EXPECT_TRUE(b.set_key_vote(by.key_id(), 2).ok());
-  auto made = b.finalize(local);
-  EXPECT_TRUE(made.ok() && !made->empty());
-  return made->front();
-}
-
-// Enables the lock with `a`'s key trusted, every listed node signed.
-// `nodes`: how many nodes the tailnet has (each must be asked to sign).
-asio::awaitable<bool> enable(LockNode& a, std::size_t nodes, tka::Aum& genesis_out) {
-  const tka::Aum genesis = make_genesis(a.nl).second;
-  tailcfg::TkaInitBeginRequest begin;
-  begin.version = 145;
-  begin.node_key = a.node.public_key();
-  begin.genesis_aum = genesis.serialize();
-  auto r = co_await a.rpc("init/begin", begin);
-  EXPECT_EQ(r.status, 200u) << r.body;
-  auto need = tailcfg::decode_json<tailcfg::TkaInitBeginResponse>(r.body);
-  EXPECT_TRUE(need.ok()) << r.body;
-  if (!need.ok() || !need->need_signatures) co_return false;
-  tailcfg::TkaInitFinishRequest finish;
-  finish.version = 145;
-  finish.node_key = a.node.public_key();
-  finish.signatures.emplace();
-  for (const auto& info : *need->need_signatures) {
-    (*finish.signatures)[info.node_id] =
-        direct_signature(a.nl, info.node_public, info.rotation_pubkey.value_or(Bytes{}));
-  }
-  EXPECT_EQ(need->need_signatures->size(), nodes);
-  auto done = co_await a.rpc("init/finish", finish);
-  EXPECT_EQ(done.status, 200u) << done.body;
-  EXPECT_EQ(done.body, "{}\n");
-  genesis_out = genesis;
-  co_return done.status == 200;
-}
 
 TEST(TailnetLockServer, InitEnablesTheLockAndEveryStreamShowsItAndTheSignatures) {
   run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
@@ -477,6 +327,7 @@ TEST(TailnetLockServer, SyncSendSignAndDisable) {
     for (LockNode* n : {&a, &b, &c}) n->conn->close();
   });
 }
+
 
 // Bad input to sync/send, each refused with nothing committed and counted:
 // an AUM whose parent the server does not have, one signed by a key that
