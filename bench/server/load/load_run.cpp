@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "base/base64.h"
 #include "client_threads.h"
 #include "map_scan.h"
 #include "map_stream_reader.h"
@@ -24,7 +25,12 @@
 #include "server_process.h"
 #include "sim_node.h"
 #include "tailcfg/codec.h"
+#include "tailcfg/tka.h"
 #include "tailnet_seed.h"
+#include "tka/authority.h"
+#include "tka/memory_storage.h"
+#include "tka/sig.h"
+#include "tka/signer.h"
 #include "transport/connection_limits.h"
 #include "transport/key_fetch.h"
 
@@ -59,6 +65,12 @@ struct Sim {
   std::size_t peer_count = 0;
   bool complete = false;
   int last_round = -1;
+  // The lock phase: TKAInfo seen, peers whose KeySignature arrived.
+  bool tka_seen = false;
+  std::vector<std::uint8_t> signed_seen;  // by node id
+  std::size_t signed_count = 0;
+  bool signed_all = false;
+  int last_lock_round = -1;
   bool first_map_done = false;
   asio::steady_timer first_map_waiter;
   int restarts = 0;
@@ -88,6 +100,16 @@ struct Shared {
   std::atomic<std::size_t> round_delivered{0};
   std::mutex round_mu;
   std::vector<double> round_latencies_ms;
+
+  // The lock phase. The signatures and their nodes are all set before the
+  // first lock round is published (lock_round), and not changed after.
+  std::atomic<std::size_t> tka_seen{0};
+  std::atomic<std::size_t> signed_all{0};
+  std::atomic<std::int64_t> last_tka_ns{0};
+  std::atomic<std::int64_t> last_signed_ns{0};
+  std::atomic<int> lock_round{-1};
+  std::vector<NodeId> lock_nodes;
+  std::vector<std::string> lock_signatures;  // base64, as in the map JSON
 
   std::mutex error_mu;
   std::string first_error;
@@ -173,6 +195,43 @@ void apply(Shared& sh, Sim& s, const std::string& json, bool first_in_stream) {
         }
         sh.round_delivered.fetch_add(1, std::memory_order_release);
         break;
+      }
+    }
+  }
+  if (m->tka_head && !m->tka_head->empty() && !s.tka_seen) {
+    s.tka_seen = true;
+    sh.last_tka_ns.store(now_ns(), std::memory_order_relaxed);
+    sh.tka_seen.fetch_add(1, std::memory_order_release);
+  }
+  if (!m->key_signatures.empty()) {
+    for (const auto& k : m->key_signatures) {
+      if (k.node <= 0 || k.node > (std::int64_t{1} << 31) || k.node == self) continue;
+      const auto i = static_cast<std::size_t>(k.node);
+      if (i >= s.signed_seen.size()) s.signed_seen.resize(i + 1 + i / 2, 0);
+      if (s.signed_seen[i] == 0) {
+        s.signed_seen[i] = 1;
+        ++s.signed_count;
+      }
+    }
+    if (!s.signed_all && s.signed_count + 1 >= sh.n) {
+      s.signed_all = true;
+      sh.last_signed_ns.store(now_ns(), std::memory_order_relaxed);
+      sh.signed_all.fetch_add(1, std::memory_order_release);
+    }
+    const int lock_round = sh.lock_round.load(std::memory_order_acquire);
+    if (lock_round > s.last_lock_round) {
+      const auto r = static_cast<std::size_t>(lock_round);
+      for (const auto& k : m->key_signatures) {
+        if (k.node == sh.lock_nodes[r] && k.signature == sh.lock_signatures[r]) {
+          s.last_lock_round = lock_round;
+          const double ms = static_cast<double>(now_ns() - sh.round_t0_ns.load(std::memory_order_relaxed)) / 1e6;
+          {
+            std::lock_guard lock(sh.round_mu);
+            sh.round_latencies_ms.push_back(ms);
+          }
+          sh.round_delivered.fetch_add(1, std::memory_order_release);
+          break;
+        }
       }
     }
   }
@@ -274,6 +333,68 @@ asio::awaitable<void> send_lite_update(Shared& sh, Sim& s) {
   }
 }
 
+// A Tailnet Lock RPC from node `s`, run on its thread; waits at most
+// `timeout` (the call's state outlives a timeout).
+struct RpcCall {
+  std::optional<Result<RpcReply>> reply;
+};
+
+asio::awaitable<void> rpc_task(std::shared_ptr<transport::Ts2021Client> conn, std::string endpoint, std::string body,
+                               std::shared_ptr<RpcCall> call) {
+  call->reply = co_await tka_rpc(*conn, endpoint, body);
+}
+
+std::future<void> start_rpc(Sim& s, std::string endpoint, std::string body, const std::shared_ptr<RpcCall>& call) {
+  return asio::co_spawn(s.io, rpc_task(s.conn, std::move(endpoint), std::move(body), call), asio::use_future);
+}
+
+Result<RpcReply> finish_rpc(std::future<void>& f, const std::shared_ptr<RpcCall>& call, const std::string& what,
+                            std::chrono::milliseconds timeout) {
+  if (f.wait_for(timeout) != std::future_status::ready) return Error{what + ": no answer in time"};
+  try {
+    f.get();
+  } catch (const std::exception& e) {
+    return Error{what + ": " + e.what()};
+  }
+  if (!call->reply) return Error{what + ": no answer"};
+  if (!*call->reply) return Error{what + ": " + call->reply->message()};
+  if ((*call->reply)->status != 200) {
+    return Error{what + ": HTTP " + std::to_string((*call->reply)->status) + " " + (*call->reply)->body};
+  }
+  return **call->reply;
+}
+
+// A genesis AUM trusting `nl` alone (one vote), signed by it: what
+// `tailscale lock init` makes.
+Result<tka::Aum> lock_genesis(const key::NLPrivate& nl) {
+  tka::Key k;
+  k.kind = tka::KeyKind::Ed25519;
+  k.votes = 1;
+  k.public_key = nl.key_id();
+  tka::State state;
+  state.keys = std::vector<tka::Key>{k};
+  state.disablement_values = std::vector<tka::NullableBytes>{tka::disablement_kdf(Bytes(32, 0x5a))};
+  tka::MemoryStorage scratch;
+  tka::Ed25519Signer signer(nl.raw());
+  auto c = tka::Authority::create(scratch, std::move(state), signer);
+  if (!c) return c.error();
+  return std::move(c->second);
+}
+
+// A direct signature of `node_key` by `by`, wrapping `rotation`, as
+// `tailscale lock sign` makes it.
+Bytes direct_signature(const key::NLPrivate& by, const key::NodePublic& node_key, const Bytes& rotation) {
+  tka::NodeKeySignature sig;
+  sig.kind = tka::SigKind::Direct;
+  const auto bin = node_key.to_binary();
+  sig.pubkey = Bytes(bin.begin(), bin.end());
+  sig.key_id = by.key_id();
+  sig.wrapping_pubkey = rotation;
+  const auto signature = by.sign(sig.sig_hash());
+  sig.signature = Bytes(signature.begin(), signature.end());
+  return sig.serialize();
+}
+
 ProcStats stats_or_zero(pid_t pid) {
   auto s = read_proc_stats(pid);
   return s ? *s : ProcStats{};
@@ -350,6 +471,7 @@ Result<LoadResult> run_load(const LoadOptions& o) {
   for (std::size_t i = 0; i < o.nodes; ++i) {
     auto& io = ios[i % ios.size()];
     sims.push_back(std::make_unique<Sim>(i, io));
+    if (o.lock_changes > 0) sims.back()->id.nl = key::NLPrivate::generate();
     per_thread[i % ios.size()].push_back(sims.back().get());
   }
   const std::size_t workers_per_thread = std::max<std::size_t>(1, o.in_flight / ios.size());
@@ -478,6 +600,119 @@ Result<LoadResult> run_load(const LoadOptions& o) {
     }
   }
   result.server_after_changes = stats_or_zero(pid);
+
+  // Phase 4 (optional): the Tailnet Lock. Node 0 enables it trusting its
+  // own lock key, with every node signed; then one node at a time is
+  // re-signed (`tailscale lock sign`), timed until every other node's
+  // stream carried the new KeySignature.
+  result.lock_requested = o.lock_changes > 0;
+  if (o.lock_changes > 0 && all_online && sh.errors.load() == 0) {
+    Sim& admin = *sims[0];
+    const key::NLPrivate& nl = *admin.id.nl;
+    auto lock_fail = [&](const std::string& what) { sh.fail("lock: " + what); };
+    result.server_before_lock = stats_or_zero(pid);
+    [&] {
+      auto genesis = lock_genesis(nl);
+      if (!genesis) return lock_fail("genesis: " + genesis.message());
+      tailcfg::TkaInitBeginRequest begin;
+      begin.version = tailcfg::kCurrentCapabilityVersion;
+      begin.node_key = admin.id.node.public_key();
+      begin.genesis_aum = genesis->serialize();
+      auto begin_call = std::make_shared<RpcCall>();
+      auto begin_done = start_rpc(admin, "init/begin", tailcfg::encode_json(begin), begin_call);
+      auto begun = finish_rpc(begin_done, begin_call, "init/begin", o.change_timeout);
+      if (!begun) return lock_fail(begun.message());
+      auto need = tailcfg::decode_json<tailcfg::TkaInitBeginResponse>(begun->body);
+      if (!need || !need->need_signatures) return lock_fail("init/begin answer: " + begun->body.substr(0, 200));
+      if (need->need_signatures->size() != o.nodes) {
+        return lock_fail("init/begin asked for " + std::to_string(need->need_signatures->size()) + " signatures");
+      }
+      // Signing is the admin's side: not timed.
+      tailcfg::TkaInitFinishRequest finish_req;
+      finish_req.version = tailcfg::kCurrentCapabilityVersion;
+      finish_req.node_key = admin.id.node.public_key();
+      finish_req.signatures.emplace();
+      for (const auto& info : *need->need_signatures) {
+        if (!info.rotation_pubkey) return lock_fail("node " + std::to_string(info.node_id) + " has no RotationPubkey");
+        (*finish_req.signatures)[info.node_id] = direct_signature(nl, info.node_public, *info.rotation_pubkey);
+      }
+      result.lock_signatures = finish_req.signatures->size();
+      std::string finish_body = tailcfg::encode_json(finish_req);
+      say("N=" + std::to_string(o.nodes) + ": lock init/finish with " + std::to_string(result.lock_signatures) +
+          " signatures (" + std::to_string(finish_body.size()) + " bytes)");
+      auto finish_call = std::make_shared<RpcCall>();
+      const auto t_finish = SteadyClock::now();
+      const std::int64_t t_finish_ns = now_ns();
+      auto finish_done = start_rpc(admin, "init/finish", std::move(finish_body), finish_call);
+      auto finished = finish_rpc(finish_done, finish_call, "init/finish", std::chrono::duration_cast<std::chrono::milliseconds>(o.phase_timeout));
+      if (!finished) return lock_fail(finished.message());
+      result.lock_init_finish_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t_finish).count();
+      const bool shown = wait_until(
+          [&] { return (sh.tka_seen.load() == o.nodes && sh.signed_all.load() == o.nodes) || sh.errors.load() > 0; },
+          deadline_of(), [&] {
+            say("  " + std::to_string(sh.tka_seen.load()) + " streams with TKAInfo, " +
+                std::to_string(sh.signed_all.load()) + " with every peer's signature");
+          });
+      if (!shown || sh.errors.load() > 0) {
+        return lock_fail("TKAInfo reached " + std::to_string(sh.tka_seen.load()) + " and all signatures " +
+                         std::to_string(sh.signed_all.load()) + " of " + std::to_string(o.nodes) + " streams");
+      }
+      result.lock_enabled = true;
+      result.lock_enabled_seconds = static_cast<double>(sh.last_tka_ns.load() - t_finish_ns) / 1e9;
+      result.lock_signed_seconds = static_cast<double>(sh.last_signed_ns.load() - t_finish_ns) / 1e9;
+      result.server_locked = stats_or_zero(pid);
+      say("N=" + std::to_string(o.nodes) + ": lock enabled: init/finish " +
+          std::to_string(result.lock_init_finish_ms) + " ms, every stream signed after " +
+          std::to_string(result.lock_signed_seconds) + " s; settling");
+      std::this_thread::sleep_for(o.settle);
+
+      // The re-signatures, made up front: a fresh wrapping key each, so
+      // the bytes differ from what the node has.
+      std::vector<Sim*> targets;
+      for (int r = 0; r < o.lock_changes; ++r) {
+        Sim& t = *sims[(static_cast<std::size_t>(r) * 7919u + 3u) % sims.size()];
+        targets.push_back(&t);
+        const Bytes sig = direct_signature(nl, t.id.node.public_key(), key::NLPrivate::generate().key_id());
+        sh.lock_nodes.push_back(t.self.load(std::memory_order_acquire));
+        sh.lock_signatures.push_back(base64_encode(sig));
+      }
+      for (int r = 0; r < o.lock_changes; ++r) {
+        auto sig = base64_decode(sh.lock_signatures[static_cast<std::size_t>(r)]);
+        tailcfg::TkaSubmitSignatureRequest req;
+        req.version = tailcfg::kCurrentCapabilityVersion;
+        req.node_key = admin.id.node.public_key();
+        req.signature = sig ? *sig : Bytes{};
+        std::string body = tailcfg::encode_json(req);
+        {
+          std::lock_guard lock(sh.round_mu);
+          sh.round_latencies_ms.clear();
+        }
+        sh.round_delivered.store(0);
+        sh.round_t0_ns.store(now_ns());
+        sh.lock_round.store(r, std::memory_order_release);
+        auto call = std::make_shared<RpcCall>();
+        auto done = start_rpc(admin, "sign", std::move(body), call);
+        ++result.lock_changes_sent;
+        const bool delivered = wait_until([&] { return sh.round_delivered.load() + 1 >= o.nodes; },
+                                          SteadyClock::now() + o.change_timeout, [] {});
+        auto answered = finish_rpc(done, call, "sign", o.change_timeout);
+        if (!answered) lock_fail(answered.message());
+        std::lock_guard lock(sh.round_mu);
+        result.lock_delivery_ms.insert(result.lock_delivery_ms.end(), sh.round_latencies_ms.begin(),
+                                       sh.round_latencies_ms.end());
+        if (delivered && answered) {
+          ++result.lock_changes_complete;
+          result.lock_change_ms.push_back(
+              *std::max_element(sh.round_latencies_ms.begin(), sh.round_latencies_ms.end()));
+        } else if (!delivered) {
+          lock_fail("sign " + std::to_string(r) + " reached " + std::to_string(sh.round_delivered.load()) + " of " +
+                    std::to_string(o.nodes - 1) + " peers in time");
+        }
+        std::this_thread::sleep_for(o.change_gap);
+      }
+    }();
+    result.server_after_lock = stats_or_zero(pid);
+  }
 
   // Shut down: clients first, then the server.
   close_all();
