@@ -31,6 +31,8 @@
 #include "tka/memory_storage.h"
 #include "tka/sig.h"
 #include "tka/signer.h"
+#include "tka/builder.h"
+#include "tka/sync.h"
 #include "transport/connection_limits.h"
 #include "transport/key_fetch.h"
 
@@ -71,6 +73,7 @@ struct Sim {
   std::size_t signed_count = 0;
   bool signed_all = false;
   int last_lock_round = -1;
+  bool sync_head_seen = false;
   bool first_map_done = false;
   asio::steady_timer first_map_waiter;
   int restarts = 0;
@@ -110,6 +113,13 @@ struct Shared {
   std::atomic<int> lock_round{-1};
   std::vector<NodeId> lock_nodes;
   std::vector<std::string> lock_signatures;  // base64, as in the map JSON
+  // The head every node must see before the syncs (set before the flag).
+  std::string sync_head;
+  std::atomic<bool> sync_head_set{false};
+  std::atomic<std::size_t> sync_head_seen{0};
+  std::atomic<std::int64_t> last_sync_head_ns{0};
+  std::atomic<std::size_t> syncs{0};
+  std::vector<double> sync_latencies_ms;  // under round_mu
 
   std::mutex error_mu;
   std::string first_error;
@@ -202,6 +212,12 @@ void apply(Shared& sh, Sim& s, const std::string& json, bool first_in_stream) {
     s.tka_seen = true;
     sh.last_tka_ns.store(now_ns(), std::memory_order_relaxed);
     sh.tka_seen.fetch_add(1, std::memory_order_release);
+  }
+  if (m->tka_head && !s.sync_head_seen && sh.sync_head_set.load(std::memory_order_acquire) &&
+      *m->tka_head == sh.sync_head) {
+    s.sync_head_seen = true;
+    sh.last_sync_head_ns.store(now_ns(), std::memory_order_relaxed);
+    sh.sync_head_seen.fetch_add(1, std::memory_order_release);
   }
   if (!m->key_signatures.empty()) {
     for (const auto& k : m->key_signatures) {
@@ -393,6 +409,64 @@ Bytes direct_signature(const key::NLPrivate& by, const key::NodePublic& node_key
   const auto signature = by.sign(sig.sig_hash());
   sig.signature = Bytes(signature.begin(), signature.end());
   return sig.serialize();
+}
+
+// What a node behind by one AUM sends and must get back.
+struct SyncPlan {
+  tka::SyncOfferText offer;  // from the old head
+  std::string new_head;
+};
+
+// One node's sync as upstream's client (tkaSyncLocked): sync/offer, then
+// sync/send of what the server lacks (nothing here) with the new head.
+asio::awaitable<void> sync_one(Shared& sh, Sim& s, const SyncPlan& plan) {
+  const auto t0 = SteadyClock::now();
+  tailcfg::TkaSyncOfferRequest offer;
+  offer.version = tailcfg::kCurrentCapabilityVersion;
+  offer.node_key = s.id.node.public_key();
+  offer.head = plan.offer.head;
+  offer.ancestors = plan.offer.ancestors;
+  auto offered = co_await tka_rpc(*s.conn, "sync/offer", tailcfg::encode_json(offer));
+  const std::string who = "node " + std::to_string(s.index) + ": ";
+  if (!offered || offered->status != 200) {
+    sh.fail(who + "sync/offer: " + (offered ? std::to_string(offered->status) + " " + offered->body : offered.message()));
+    co_return;
+  }
+  auto theirs = tailcfg::decode_json<tailcfg::TkaSyncOfferResponse>(offered->body);
+  if (!theirs || theirs->head != plan.new_head || !theirs->missing_aums || theirs->missing_aums->size() != 1) {
+    sh.fail(who + "sync/offer answered " + offered->body.substr(0, 200));
+    co_return;
+  }
+  tailcfg::TkaSyncSendRequest send;
+  send.version = tailcfg::kCurrentCapabilityVersion;
+  send.node_key = s.id.node.public_key();
+  send.head = plan.new_head;
+  send.missing_aums.emplace();
+  auto sent = co_await tka_rpc(*s.conn, "sync/send", tailcfg::encode_json(send));
+  if (!sent || sent->status != 200) {
+    sh.fail(who + "sync/send: " + (sent ? std::to_string(sent->status) + " " + sent->body : sent.message()));
+    co_return;
+  }
+  auto head = tailcfg::decode_json<tailcfg::TkaSyncSendResponse>(sent->body);
+  if (!head || head->head != plan.new_head) {
+    sh.fail(who + "sync/send answered " + sent->body.substr(0, 200));
+    co_return;
+  }
+  const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+  {
+    std::lock_guard lock(sh.round_mu);
+    sh.sync_latencies_ms.push_back(ms);
+  }
+  sh.syncs.fetch_add(1, std::memory_order_release);
+}
+
+asio::awaitable<void> sync_worker(Shared& sh, std::vector<Sim*>& queue, std::atomic<std::size_t>& next,
+                                  const SyncPlan& plan) {
+  while (!sh.stopping.load()) {
+    const std::size_t i = next.fetch_add(1);
+    if (i >= queue.size()) break;
+    co_await sync_one(sh, *queue[i], plan);
+  }
 }
 
 ProcStats stats_or_zero(pid_t pid) {
@@ -710,8 +784,80 @@ Result<LoadResult> run_load(const LoadOptions& o) {
         }
         std::this_thread::sleep_for(o.change_gap);
       }
+      result.server_after_lock = stats_or_zero(pid);
+      if (sh.errors.load() > 0) return;
+
+      // A new head: node 0 adds a key (`tailscale lock add`, one AUM).
+      tka::MemoryStorage local;
+      auto authority = tka::Authority::bootstrap(local, *genesis);
+      if (!authority) return lock_fail("bootstrap: " + authority.message());
+      SyncPlan plan;
+      {
+        auto offer = tka::make_sync_offer(*authority, local);
+        if (!offer) return lock_fail("sync offer: " + offer.message());
+        plan.offer = tka::sync_offer_to_text(*offer);
+      }
+      tka::Ed25519Signer signer(nl.raw());
+      tka::UpdateBuilder builder(*authority, &signer);
+      tka::Key added;
+      added.kind = tka::KeyKind::Ed25519;
+      added.votes = 1;
+      added.public_key = key::NLPrivate::generate().key_id();
+      if (auto st = builder.add_key(added); !st) return lock_fail("add key: " + st.message());
+      auto aums = builder.finalize(local);
+      if (!aums || aums->size() != 1) return lock_fail("add key: " + (aums ? std::string("not one AUM") : aums.message()));
+      plan.new_head = aums->back().hash().to_string();
+      sh.sync_head = plan.new_head;
+      sh.sync_head_set.store(true, std::memory_order_release);
+      tailcfg::TkaSyncSendRequest add;
+      add.version = tailcfg::kCurrentCapabilityVersion;
+      add.node_key = admin.id.node.public_key();
+      add.head = plan.new_head;
+      add.missing_aums.emplace();
+      add.missing_aums->push_back(aums->front().serialize());
+      add.interactive = true;
+      const std::int64_t t_add_ns = now_ns();
+      auto add_call = std::make_shared<RpcCall>();
+      auto add_done = start_rpc(admin, "sync/send", tailcfg::encode_json(add), add_call);
+      auto added_reply = finish_rpc(add_done, add_call, "sync/send (add key)", o.change_timeout);
+      if (!added_reply) return lock_fail(added_reply.message());
+      if (!wait_until([&] { return sh.sync_head_seen.load() == o.nodes || sh.errors.load() > 0; },
+                      SteadyClock::now() + o.change_timeout, [] {})) {
+        return lock_fail("the new head reached " + std::to_string(sh.sync_head_seen.load()) + " of " +
+                         std::to_string(o.nodes) + " streams");
+      }
+      result.lock_head_seconds = static_cast<double>(sh.last_sync_head_ns.load() - t_add_ns) / 1e9;
+      std::this_thread::sleep_for(o.change_gap);
+
+      // Every node syncs, `in_flight` at a time.
+      say("N=" + std::to_string(o.nodes) + ": every node syncs (offer + send)");
+      result.server_before_syncs = stats_or_zero(pid);
+      const auto t_sync = SteadyClock::now();
+      std::vector<std::atomic<std::size_t>> next(ios.size());
+      std::vector<std::future<void>> done;
+      for (std::size_t t = 0; t < ios.size(); ++t) {
+        for (std::size_t w = 0; w < workers_per_thread; ++w) {
+          done.push_back(asio::co_spawn(ios[t], sync_worker(sh, per_thread[t], next[t], plan), asio::use_future));
+        }
+      }
+      const auto deadline = deadline_of();
+      for (auto& f : done) {
+        if (f.wait_until(deadline) != std::future_status::ready) {
+          return lock_fail("syncs did not finish in time: " + std::to_string(sh.syncs.load()) + " of " +
+                           std::to_string(o.nodes));
+        }
+        try {
+          f.get();
+        } catch (const std::exception& e) {
+          lock_fail(std::string("sync: ") + e.what());
+        }
+      }
+      result.lock_sync_seconds = seconds_between(t_sync, SteadyClock::now());
+      result.server_after_syncs = stats_or_zero(pid);
+      result.lock_syncs = sh.syncs.load();
+      std::lock_guard lock(sh.round_mu);
+      result.lock_sync_ms = sh.sync_latencies_ms;
     }();
-    result.server_after_lock = stats_or_zero(pid);
   }
 
   // Shut down: clients first, then the server.

@@ -8,7 +8,10 @@
 // delivered it. Optionally (lock_changes > 0) then the Tailnet Lock: node 0
 // enables it with every node signed (init/begin, init/finish, timed over
 // the wire), and K `sign` RPCs re-sign one node each, timed until every
-// other node's stream delivered the new KeySignature. Server CPU and RSS come from /proc/<pid> of the server
+// other node's stream delivered the new KeySignature; then node 0 adds a
+// key (sync/send of one AUM) and every node syncs as upstream's client does
+// when TKAInfo shows a new head (sync/offer from the old head, the missing
+// AUM back, sync/send), timed for the sync rate. Server CPU and RSS come from /proc/<pid> of the server
 // process only. The core of bench/server/load (latchkey_load) and of the
 // smoke test in tests/server.
 #pragma once
@@ -68,6 +71,12 @@ struct LoadResult {
   int lock_changes_complete = 0;
   std::vector<double> lock_delivery_ms;  // one per (sign, receiving node)
   std::vector<double> lock_change_ms;    // per sign: until the last node had it
+  // Every node's sync after a new head: sync/offer + sync/send pairs.
+  double lock_head_seconds = 0;          // the new head's sync/send until every stream had it
+  std::size_t lock_syncs = 0;            // pairs that got the expected answers
+  double lock_sync_seconds = 0;          // all pairs, `in_flight` at a time
+  std::vector<double> lock_sync_ms;      // per pair
+  ProcStats server_before_syncs, server_after_syncs;
   ProcStats server_before_lock, server_locked, server_after_lock;
   // Server process figures at the phase boundaries.
   ProcStats server_start, server_registered, server_online, server_idle, server_after_changes;
@@ -82,7 +91,8 @@ struct LoadResult {
 
   bool passed() const {
     return errors == 0 && registered == nodes && complete == nodes && changes_complete == changes_sent &&
-           (!lock_requested || (lock_enabled && lock_changes_complete == lock_changes_sent));
+           (!lock_requested ||
+            (lock_enabled && lock_changes_complete == lock_changes_sent && lock_syncs == nodes));
   }
 };
 

@@ -168,8 +168,9 @@ int main(int argc, char** argv) {
   if (base.lock_changes > 0) {
     std::cout << "\n| N | init/finish, N signatures (ms) | TKAInfo on every stream / every peer's signature on "
                  "every stream (s) | sign to one peer p50 / p99 / max (ms) | sign to all peers p50 / max (ms) | server "
-                 "CPU: enable / per sign (s, ms) | result |\n"
-              << "| --- | --- | --- | --- | --- | --- | --- |\n";
+                 "CPU: enable / per sign (s, ms) | new head on every stream (ms) | syncs (offer + send) per s | sync p50 / p99 "
+                 "(ms) | server CPU per sync (ms) | result |\n"
+              << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const auto& r : results) {
       const double cpu_enable = r.server_locked.cpu_seconds - r.server_before_lock.cpu_seconds;
       const double cpu_sign = r.lock_changes_sent > 0 ? (r.server_after_lock.cpu_seconds - r.server_locked.cpu_seconds) /
@@ -181,8 +182,18 @@ int main(int argc, char** argv) {
                 << " / " << fixed(percentile(r.lock_delivery_ms, 100), 1) << " | "
                 << fixed(percentile(r.lock_change_ms, 50), 1) << " / " << fixed(percentile(r.lock_change_ms, 100), 1)
                 << " | " << fixed(cpu_enable, 2) << " / " << fixed(cpu_sign, 1) << " | "
+                << fixed(r.lock_head_seconds * 1e3, 1) << " | "
+                << fixed(r.lock_sync_seconds > 0 ? static_cast<double>(r.lock_syncs) / r.lock_sync_seconds : 0, 0)
+                << " | " << fixed(percentile(r.lock_sync_ms, 50), 1) << " / " << fixed(percentile(r.lock_sync_ms, 99), 1)
+                << " | "
+                << fixed(r.lock_syncs > 0 ? (r.server_after_syncs.cpu_seconds - r.server_before_syncs.cpu_seconds) /
+                                                static_cast<double>(r.lock_syncs) * 1e3
+                                          : 0,
+                         2)
+                << " | "
                 << (r.passed() ? "lock enabled, " + std::to_string(r.lock_changes_complete) + "/" +
-                                     std::to_string(r.lock_changes_sent) + " signatures everywhere"
+                                     std::to_string(r.lock_changes_sent) + " signatures everywhere, " +
+                                     std::to_string(r.lock_syncs) + " syncs"
                                : "FAILED: " + r.first_error)
                 << " |\n";
     }
