@@ -188,24 +188,46 @@ TailnetLock::Reply TailnetLock::init_finish(const Caller& caller, ByteView body,
     published.clear();
     refusal.clear();
     // Every signature must authorize its node's current key under the new
-    // lock; nodes that joined after init/begin simply stay unsigned.
+    // lock; nodes that joined after init/begin simply stay unsigned. The
+    // verdict is the one of checking node by node in ID order (the first
+    // failure is the answer: an unknown node, a store error, or a signature
+    // that does not verify), but the signatures are verified together with
+    // the batch verifier: first every node is read and its signature
+    // stored (the transaction is rolled back on any refusal), then the
+    // signatures up to where that stopped are checked.
+    std::vector<store::NodeId> ids;
+    std::vector<tka::NodeKeyToAuthorize> items;
+    ids.reserve(sigs.size());
+    items.reserve(sigs.size());
+    std::string stop_refusal;  // an unknown node, after items
+    Status stop_error;         // a store error, after items (reading) or at its last (writing)
     for (const auto& [id, sig] : sigs) {
       auto n = tx.get_node(id);
       if (!n) {
         if (n.kind() == ErrorKind::NotFound) {
-          refusal = "signature for node " + std::to_string(id) + ": no such node";
-          return Error{refusal, ErrorKind::Invalid};
+          stop_refusal = "signature for node " + std::to_string(id) + ": no such node";
+        } else {
+          stop_error = n.error();
         }
-        return n.error();
+        break;
       }
-      auto ok = tka::node_key_authorized(pending_->authority.state(), n->node_key, sig);
-      if (!ok) {
-        refusal = "signature for node " + std::to_string(id) + " does not verify: " + ok.message();
-        return Error{refusal, ErrorKind::Invalid};
+      ids.push_back(id);
+      items.push_back({n->node_key, sig});
+      if (auto s = tx.set_node_key_signature(id, sig, now); !s) {
+        stop_error = s;  // after the verification of this node's signature
+        break;
       }
-      if (auto s = tx.set_node_key_signature(id, sig, now); !s) return s;
       published.emplace_back(id, sig);
     }
+    if (auto bad = tka::node_keys_authorized(pending_->authority.state(), items)) {
+      refusal = "signature for node " + std::to_string(ids[bad->index]) + " does not verify: " + bad->error.message;
+      return Error{refusal, ErrorKind::Invalid};
+    }
+    if (!stop_refusal.empty()) {
+      refusal = stop_refusal;
+      return Error{refusal, ErrorKind::Invalid};
+    }
+    if (!stop_error) return stop_error;
     store::TxAumStorage storage(tx, now);
     auto a = tka::Authority::bootstrap(storage, pending_->genesis);
     if (!a) return a.error();

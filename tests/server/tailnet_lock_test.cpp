@@ -203,6 +203,77 @@ TEST(TailnetLockServer, BadInitInputIsRefusedAndNothingIsEnabled) {
   });
 }
 
+// init/finish verifies its signatures as one batch, with the verdict of
+// checking them node by node in ID order: the first bad one is named, an
+// unknown node after it does not hide it, and nothing is stored.
+TEST(TailnetLockServer, InitFinishNamesTheFirstRefusedSignatureInNodeOrder) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    std::vector<std::unique_ptr<LockNode>> nodes;
+    for (int i = 0; i < 5; ++i) {
+      nodes.push_back(std::make_unique<LockNode>());
+      CO_ASSERT_TRUE(co_await nodes.back()->join(f, "node" + std::to_string(i)));
+    }
+    LockNode& a = *nodes[0];
+    const tka::Aum genesis = make_genesis(a.nl).second;
+    tailcfg::TkaInitBeginRequest begin;
+    begin.version = 145;
+    begin.node_key = a.node.public_key();
+    begin.genesis_aum = genesis.serialize();
+    CO_ASSERT_TRUE((co_await a.rpc("init/begin", begin)).status == 200u);
+
+    tailcfg::TkaInitFinishRequest finish;
+    finish.version = 145;
+    finish.node_key = a.node.public_key();
+    finish.signatures.emplace();
+    for (const auto& n : nodes) {
+      (*finish.signatures)[n->id] = direct_signature(a.nl, n->node.public_key(), n->nl.key_id());
+    }
+    const auto good = *finish.signatures;
+    // Node 2's signature corrupted, node 4's made for node 3's key, and a
+    // node that does not exist (after all of them).
+    const store::NodeId id2 = nodes[2]->id;
+    const store::NodeId id4 = nodes[4]->id;
+    const store::NodeId unknown = id4 + 1000;
+    (*finish.signatures)[id2].back() ^= 0x01;
+    (*finish.signatures)[id4] = good.at(nodes[3]->id);
+    (*finish.signatures)[unknown] = good.at(id2);
+    auto r = co_await a.rpc("init/finish", finish);
+    EXPECT_EQ(r.status, 400u);
+    EXPECT_EQ(r.body, "signature for node " + std::to_string(id2) + " does not verify: invalid signature\n") << r.body;
+    (*finish.signatures)[id2] = good.at(id2);
+    r = co_await a.rpc("init/finish", finish);
+    EXPECT_EQ(r.status, 400u);
+    EXPECT_EQ(r.body, "signature for node " + std::to_string(id4) +
+                          " does not verify: signature does not authorize nodeKey\n")
+        << r.body;
+    (*finish.signatures)[id4] = good.at(id4);
+    r = co_await a.rpc("init/finish", finish);
+    EXPECT_EQ(r.status, 400u);
+    EXPECT_EQ(r.body, "signature for node " + std::to_string(unknown) + ": no such node\n") << r.body;
+    EXPECT_EQ(f.server->tailnet_lock().mode(), TailnetLock::Mode::Off);
+    auto stored_signatures = [&] {
+      std::size_t count = 0;
+      EXPECT_TRUE(f.db->transact([&](store::Transaction& tx) -> Status {
+                       auto all = tx.list_node_key_signatures();
+                       if (!all) return all.error();
+                       count = all->size();
+                       return {};
+                     }).ok());
+      return count;
+    };
+    EXPECT_EQ(stored_signatures(), 0u);
+    EXPECT_EQ(f.server->metrics().errors("tka_bad_signature"), 3u);
+
+    // All good: every node signed.
+    finish.signatures->erase(unknown);
+    r = co_await a.rpc("init/finish", finish);
+    CO_ASSERT_TRUE(r.status == 200u);
+    EXPECT_EQ(stored_signatures(), nodes.size());
+    for (auto& n : nodes) n->conn->close();
+  });
+}
+
 TEST(TailnetLockServer, SyncSendSignAndDisable) {
   run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
     ServerFixture f(io);
