@@ -7,6 +7,7 @@
 #include "crypto/blake2s.h"
 #include "crypto/ed25519.h"
 #include "tka/aum.h"
+#include "key/node_key.h"
 #include "tka/sig.h"
 
 namespace {
@@ -128,6 +129,68 @@ void BM_NodeKeyAuthorizedRotationOverCredential(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations());
 }
 BENCHMARK(BM_NodeKeyAuthorizedRotationOverCredential);
+
+// init/finish's check: 5,000 direct signatures by one trusted key, one by
+// one (node_key_authorized, what the server did) and as one batch
+// (node_keys_authorized, what it does).
+struct InitFinishFixture {
+  State state;
+  std::vector<key::NodePublic> node_keys;
+  std::vector<Bytes> sigs;
+  std::vector<NodeKeyToAuthorize> items;
+
+  InitFinishFixture() {
+    const auto trusted = key_from_byte(7);
+    Key k;
+    k.kind = KeyKind::Ed25519;
+    k.votes = 1;
+    k.public_key = pub_bytes(trusted);
+    state.keys = std::vector<Key>{k};
+    const Bytes wrapping = pub_bytes(key_from_byte(9));
+    for (int i = 0; i < 5000; ++i) {
+      const key::NodePublic nk = key::NodePrivate::generate().public_key();
+      NodeKeySignature d;
+      d.kind = SigKind::Direct;
+      const auto nk_binary = nk.to_binary();
+      d.pubkey.assign(nk_binary.begin(), nk_binary.end());
+      d.key_id = *k.public_key;
+      d.wrapping_pubkey = wrapping;
+      const auto ds = crypto::ed25519_sign(trusted, d.sig_hash());
+      d.signature.assign(ds.begin(), ds.end());
+      node_keys.push_back(nk);
+      sigs.push_back(d.serialize());
+    }
+    for (std::size_t i = 0; i < sigs.size(); ++i) items.push_back({node_keys[i], sigs[i]});
+  }
+};
+
+const InitFinishFixture& init_finish_fixture() {
+  static const InitFinishFixture f;
+  return f;
+}
+
+void BM_InitFinish5000OneByOne(benchmark::State& st) {
+  const auto& f = init_finish_fixture();
+  for (auto _ : st) {
+    bool all = true;
+    for (const auto& item : f.items) all = all && node_key_authorized(f.state, item.node_key, item.marshaled).ok();
+    if (!all) st.SkipWithError("a signature was rejected");
+    benchmark::DoNotOptimize(all);
+  }
+  st.SetItemsProcessed(st.iterations() * static_cast<std::int64_t>(f.items.size()));
+}
+BENCHMARK(BM_InitFinish5000OneByOne)->Unit(benchmark::kMillisecond);
+
+void BM_InitFinish5000Batch(benchmark::State& st) {
+  const auto& f = init_finish_fixture();
+  for (auto _ : st) {
+    auto refused = node_keys_authorized(f.state, f.items);
+    if (refused) st.SkipWithError("a signature was rejected");
+    benchmark::DoNotOptimize(refused);
+  }
+  st.SetItemsProcessed(st.iterations() * static_cast<std::int64_t>(f.items.size()));
+}
+BENCHMARK(BM_InitFinish5000Batch)->Unit(benchmark::kMillisecond);
 
 void BM_Ed25519VerifyRaw(benchmark::State& st) {
   const auto priv = key_from_byte(7);

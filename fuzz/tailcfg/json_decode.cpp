@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   // The first byte picks the type so one corpus covers every decoder.
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 8) {
+  switch (data[0] % 14) {
     case 0:
       check<RegisterRequest>(input);
       break;
@@ -55,6 +55,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 6:
       check<TkaSyncSendRequest>(input);
+      break;
+    case 8:
+      check<TkaInitBeginRequest>(input);
+      break;
+    case 9:
+      check<TkaBootstrapRequest>(input);
+      break;
+    case 10:
+      check<TkaSyncOfferRequest>(input);
+      break;
+    case 11:
+      check<TkaDisableRequest>(input);
+      break;
+    case 12:
+      check<TkaSubmitSignatureRequest>(input);
+      break;
+    case 13:
+      check<TkaSignaturesUsingKeyRequest>(input);
       break;
     default:
       check<Node>(input);

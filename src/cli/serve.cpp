@@ -2,8 +2,8 @@
 // server (src/server/) with the YAML configuration
 // (docs/config.example.yaml): opens the database, loads or creates the
 // Noise and legacy private keys, listens, opens the local admin socket
-// (server/admin_socket.h: mode 0600, what the users, keys and nodes
-// commands talk to) and the metrics listener, and prints how to join a
+// (server/admin_socket.h: mode 0600, what the users, keys, nodes and
+// lock commands talk to) and the metrics listener, and prints how to join a
 // client, with commands that work as printed (this binary's absolute path,
 // the admin socket's absolute path).
 // Signals: SIGINT and SIGTERM stop it cleanly (the admin socket file is
@@ -187,8 +187,9 @@ int run_serve(const std::string& config_path) {
     }
     metrics = std::move(*m);
   }
-  auto admin = server::AdminSocket::open(io, config->admin_socket,
-                                        std::make_shared<server::AdminApi>((*srv)->tailnet()));
+  auto admin = server::AdminSocket::open(
+      io, config->admin_socket, std::make_shared<server::AdminApi>((*srv)->tailnet(), &(*srv)->tailnet_lock()),
+      (*srv)->blocking_executor());
   if (!admin) {
     std::cerr << "latchkey serve: " << admin.message() << "\n";
     return 1;

@@ -9,6 +9,7 @@
 
 #include "base/url_escape.h"
 #include "key/machine_key.h"
+#include "server/lock_admin.h"
 #include "tailcfg/go_time.h"
 
 namespace latchkey::server {
@@ -247,6 +248,56 @@ Failure failure_for(ErrorKind kind) {
   return {500, "admin_internal"};
 }
 
+// GET /v1/lock, GET /v1/lock/log[?limit=N], POST /v1/lock/disable.
+Result<AdminCall> decode_lock_request(const AdminRequest& r, const std::vector<std::string_view>& parts,
+                                      std::string_view target, std::string_view query) {
+  const std::string& m = r.method;
+  AdminCall c;
+  if (parts.size() == 2) {
+    if (m != "GET") return not_allowed(m, target);
+    if (!query.empty()) return Error{"GET /v1/lock takes no query parameters"};
+    if (auto st = no_body(r); !st) return st.error();
+    c.op = Op::LockStatus;
+    return c;
+  }
+  if (parts.size() == 3 && parts[2] == "log") {
+    if (m != "GET") return not_allowed(m, target);
+    if (auto st = no_body(r); !st) return st.error();
+    c.op = Op::LockLog;
+    c.limit = kLockLogDefaultLimit;
+    if (!query.empty()) {
+      if (query.substr(0, 6) != "limit=" || query.find('&') != std::string_view::npos) {
+        return Error{"unsupported query \"" + std::string(query) + "\" (only limit=N)"};
+      }
+      auto n = parse_id(query.substr(6), "limit");
+      if (!n) return n.error();
+      if (static_cast<std::size_t>(*n) > kLockLogMaxLimit) {
+        return Error{"limit " + std::to_string(*n) + " is larger than " + std::to_string(kLockLogMaxLimit)};
+      }
+      c.limit = static_cast<std::size_t>(*n);
+    }
+    return c;
+  }
+  if (parts.size() == 3 && parts[2] == "disable") {
+    if (m != "POST") return not_allowed(m, target);
+    if (!query.empty()) return Error{"POST /v1/lock/disable takes no query parameters"};
+    auto j = body_object(r.body, {"support"});
+    if (!j) return j.error();
+    auto it = j->find("support");
+    if (it == j->end() || !it->is_boolean()) {
+      return Error{"request body: field \"support\" must be true (the server can only disable the lock with the "
+                   "support disablement secret)"};
+    }
+    if (!it->get<bool>()) {
+      return Error{"request body: \"support\": false; only the support disablement secret can disable the lock "
+                   "from the server (nodes use `tailscale lock disable`)"};
+    }
+    c.op = Op::LockDisable;
+    return c;
+  }
+  return Error{"no admin API route " + std::string(target), ErrorKind::NotFound};
+}
+
 }  // namespace
 
 std::string admin_path_segment(std::string_view text) {
@@ -279,6 +330,7 @@ Result<AdminCall> decode_admin_request(const AdminRequest& r) {
   const std::string& m = r.method;
   const Error unknown{"no admin API route " + std::string(target), ErrorKind::NotFound};
   if (parts.size() < 2 || parts[0] != "v1") return unknown;
+  if (parts[1] == "lock") return decode_lock_request(r, parts, target, query);
 
   // Only ?user=<name or id> is understood, and only on the listings.
   std::string user_filter;
@@ -590,6 +642,16 @@ Result<std::string> AdminApi::run(const AdminCall& c, Clock::time_point now) {
       auto names = user_names(s);
       if (!names) return names.error();
       return text(node_json(*n, name_of(*names, n->user_id), online(n->id), now));
+    }
+    case Op::LockStatus:
+    case Op::LockLog:
+    case Op::LockDisable: {
+      if (lock_ == nullptr) {
+        return Error{"this server runs without a tailnet lock service", ErrorKind::Unavailable};
+      }
+      if (c.op == Op::LockStatus) return lock_status_json(s, *lock_);
+      if (c.op == Op::LockLog) return lock_log_json(*lock_, c.limit);
+      return lock_disable_support(*lock_);
     }
   }
   return Error{"unhandled admin operation", ErrorKind::Internal};

@@ -1,6 +1,6 @@
 // AdminApi: the administration API of `latchkey serve` — users, pre-auth
-// keys and nodes — as JSON over HTTP, spoken on the local admin socket
-// (server/admin_socket.h) by the `latchkey users|keys|nodes` commands.
+// keys, nodes and Tailnet Lock — as JSON over HTTP, spoken on the local admin socket
+// (server/admin_socket.h) by the `latchkey users|keys|nodes|lock` commands.
 // Sans-IO: a request (method, target, body) in, a response (status, JSON
 // body) out. Every change goes through Tailnet, so the live netmap and the
 // open map streams see it at once (a deleted node's stream ends and its
@@ -22,6 +22,16 @@
 //   DELETE /v1/nodes/<id>               -> {id}
 //   POST   /v1/nodes/<id>/expire        -> node
 //   POST   /v1/nodes/<id>/rename        {name} -> node
+//   GET    /v1/lock                     -> {mode, and while enabled: head, trusted_keys,
+//                                           disablement_secrets, support_disablement, nodes
+//                                           (each with its signature verdict)}
+//   GET    /v1/lock/log[?limit=N]       -> [aum] of the active chain, newest first
+//                                          (N: 1..1000, default 50)
+//   POST   /v1/lock/disable             {support: true} -> {mode: "disabled"}: disables the lock
+//                                       with the support disablement secret stored at init
+//                                       (409 when not enabled or none is held)
+// The lock routes answer 503 when the server runs without a lock service
+// (server/lock_admin.h builds their answers).
 // Path segments are percent-encoded (admin_path_segment).
 #pragma once
 
@@ -34,6 +44,7 @@
 
 #include "base/result.h"
 #include "server/tailnet.h"
+#include "server/tailnet_lock.h"
 
 namespace latchkey::server {
 
@@ -65,6 +76,9 @@ struct AdminCall {
     DeleteNode,
     ExpireNode,
     RenameNode,
+    LockStatus,
+    LockLog,
+    LockDisable,
   };
   Op op = Op::ListUsers;
   std::string user;  // a user's name or id: filter, owner, or the user to delete
@@ -77,7 +91,12 @@ struct AdminCall {
   bool ephemeral = false;
   std::int64_t expiration_seconds = 3600;
   std::vector<std::string> tags;
+  std::size_t limit = 50;  // LockLog: how many AUMs at most
 };
+
+// GET /v1/lock/log: the default and the largest ?limit=.
+inline constexpr std::size_t kLockLogDefaultLimit = 50;
+inline constexpr std::size_t kLockLogMaxLimit = 1000;
 
 // Decodes and checks a request. Errors: NotFound for an unknown path (404),
 // Conflict for a known path with the wrong method (405), Invalid for a bad
@@ -90,7 +109,9 @@ std::string admin_path_segment(std::string_view text);
 class AdminApi {
  public:
   using Clock = std::chrono::system_clock;
-  explicit AdminApi(Tailnet& tailnet) : tailnet_(tailnet) {}
+  // `lock`: the server's Tailnet Lock service, or nullptr (the lock routes
+  // then answer 503).
+  explicit AdminApi(Tailnet& tailnet, TailnetLock* lock = nullptr) : tailnet_(tailnet), lock_(lock) {}
 
   AdminResponse handle(const AdminRequest& request, Clock::time_point now);
   // The answer to a request the socket could not read (too large, not
@@ -101,6 +122,7 @@ class AdminApi {
   Result<std::string> run(const AdminCall& call, Clock::time_point now);
   bool online(store::NodeId id) const;
   Tailnet& tailnet_;
+  TailnetLock* lock_;
 };
 
 }  // namespace latchkey::server

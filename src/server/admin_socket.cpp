@@ -11,6 +11,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -38,6 +39,7 @@ struct AdminSocket::State {
   asio::io_context::executor_type io_executor;
   Local::acceptor acceptor;
   std::shared_ptr<AdminApi> api;
+  std::optional<asio::any_io_executor> blocking;  // where requests run, when set
   std::atomic<bool> stopped{false};
 };
 
@@ -91,7 +93,15 @@ asio::awaitable<void> serve_connection(std::shared_ptr<AdminSocket::State> st, s
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     r.body = std::move(req.body());
-    const AdminResponse out = st->api->handle(r, std::chrono::system_clock::now());
+    AdminResponse out;
+    if (st->blocking) {
+      auto io = co_await asio::this_coro::executor;
+      co_await asio::post(*st->blocking, asio::use_awaitable);
+      out = st->api->handle(r, std::chrono::system_clock::now());
+      co_await asio::post(io, asio::use_awaitable);
+    } else {
+      out = st->api->handle(r, std::chrono::system_clock::now());
+    }
     const bool keep = req.keep_alive();
     co_await write_response(*sock, req.version(), keep, out);
     if (!keep) break;
@@ -119,7 +129,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<AdminSocket::State> st) {
 }  // namespace
 
 Result<std::unique_ptr<AdminSocket>> AdminSocket::open(asio::io_context& io, const std::string& path,
-                                                      std::shared_ptr<AdminApi> api) {
+                                                      std::shared_ptr<AdminApi> api,
+                                                      std::optional<asio::any_io_executor> blocking) {
   if (path.empty()) return Error{"admin socket path is empty"};
   if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
     return Error{"admin socket path " + path + " is too long for a unix socket (at most " +
@@ -152,6 +163,7 @@ Result<std::unique_ptr<AdminSocket>> AdminSocket::open(asio::io_context& io, con
   s->path_ = path;
   s->state_ = std::make_shared<State>(io);
   s->state_->api = std::move(api);
+  s->state_->blocking = std::move(blocking);
   auto& acc = s->state_->acceptor;
   boost::system::error_code ec;
   acc.open(Local(), ec);

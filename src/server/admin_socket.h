@@ -8,14 +8,21 @@
 // server answers there, opening fails. The file is bound with umask 0177
 // and chmod 0600 before listen(), so no one can connect before the mode is
 // right. The file is removed again when the AdminSocket is destroyed.
+// Requests run on the blocking executor given at open (the control
+// server's pool: database transactions, signature checks across all nodes
+// and Argon2i in the lock routes), never on the I/O threads; the answer is
+// written from the connection's own executor again. Without one (tests of
+// the socket alone) they run on the connection's executor.
 // Plays the part of headscale's unix_socket (hscontrol/app.go).
 #pragma once
 
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "base/result.h"
@@ -28,7 +35,8 @@ class AdminSocket {
   // Binds and listens on `path`; AlreadyExists when another server is
   // listening there.
   static Result<std::unique_ptr<AdminSocket>> open(boost::asio::io_context& io, const std::string& path,
-                                                   std::shared_ptr<AdminApi> api);
+                                                   std::shared_ptr<AdminApi> api,
+                                                   std::optional<boost::asio::any_io_executor> blocking = {});
   ~AdminSocket();
   AdminSocket(const AdminSocket&) = delete;
   AdminSocket& operator=(const AdminSocket&) = delete;

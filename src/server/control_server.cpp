@@ -28,6 +28,8 @@ struct ControlServer::Shared {
   ControlServerConfig config;
   std::shared_ptr<ServerMetrics> metrics;
   std::shared_ptr<Tailnet> tailnet;
+  std::shared_ptr<TailnetLock> lock;
+  asio::any_io_executor blocking;  // database work, signature checks, Argon2i
   std::atomic<bool> stopped{false};
   std::shared_ptr<asio::steady_timer> tick_timer;
   std::shared_ptr<asio::steady_timer> purge_timer;  // on the blocking executor
@@ -188,6 +190,25 @@ asio::awaitable<void> handle_set_dns(std::shared_ptr<ControlServer::Shared> sh, 
   co_await res.send(200, "application/json", as_bytes(std::string_view("{}\n")));
 }
 
+// /machine/tka/<endpoint>: upstream clients send GET with a JSON body. The
+// RPC runs on the blocking executor (it may wait on the database, verify
+// many signatures or run Argon2i); the answer is sent from the connection's
+// own executor again.
+asio::awaitable<void> handle_tka(std::shared_ptr<ControlServer::Shared> sh, std::string endpoint,
+                                 const Http2Request& req, Http2Response& res) {
+  const auto machine = key::MachinePublic::from_raw(req.connection->peer_static);
+  auto io = co_await asio::this_coro::executor;
+  co_await asio::post(sh->blocking, asio::use_awaitable);
+  TailnetLock::Reply reply = sh->lock->handle(endpoint, req.body, machine, Clock::now());
+  co_await asio::post(io, asio::use_awaitable);
+  sh->metrics->tka_request(endpoint);
+  if (reply.status == 200) {
+    co_await res.send(200, "application/json; charset=utf-8", as_bytes(reply.body));
+  } else {
+    co_await send_text(res, reply.status, std::move(reply.body));
+  }
+}
+
 transport::Http1Response plain(unsigned status, std::string content_type, std::string body) {
   transport::Http1Response r;
   r.status = status;
@@ -249,12 +270,34 @@ Result<std::unique_ptr<ControlServer>> ControlServer::create(asio::io_context& i
   auto tailnet = Tailnet::create(config.tailnet, std::move(store), s->metrics_.get());
   if (!tailnet) return tailnet.error();
   s->tailnet_ = std::shared_ptr<Tailnet>(std::move(*tailnet));
+  auto lock = TailnetLock::load(s->tailnet_->store_ptr(), s->metrics_.get());
+  if (!lock) return Error{"loading the tailnet lock: " + lock.message()};
+  s->lock_ = std::shared_ptr<TailnetLock>(std::move(*lock));
+  {
+    // The netmap starts from the stored lock state; later changes reach it
+    // through publish (the tailnet outlives neither: the server owns both).
+    Tailnet* t = s->tailnet_.get();
+    t->apply_lock(s->lock_->current());
+    s->lock_->set_caller_lookup(
+        [t](const key::NodePublic& nk, const key::MachinePublic& mk, TailnetLock::Clock::time_point now) {
+          return t->lock_caller(nk, mk, now);
+        });
+    s->lock_->set_publish([t](const LockPublication& change) { t->apply_lock(change); });
+    std::weak_ptr<TailnetLock> weak_lock = s->lock_;
+    t->set_lock_state([weak_lock]() -> std::shared_ptr<const tka::State> {
+      auto l = weak_lock.lock();
+      return l ? l->enabled_state() : nullptr;
+    });
+  }
   s->config_ = config;
+  s->blocking_ = std::make_unique<asio::thread_pool>(1);
 
   auto sh = std::make_shared<Shared>();
   sh->config = config;
   sh->metrics = s->metrics_;
   sh->tailnet = s->tailnet_;
+  sh->lock = s->lock_;
+  sh->blocking = s->blocking_->get_executor();
   s->shared_ = sh;
 
   auto router = std::make_shared<transport::Http2Router>();
@@ -267,6 +310,12 @@ Result<std::unique_ptr<ControlServer>> ControlServer::create(asio::io_context& i
   router->add("POST", "/machine/set-dns", [sh](const Http2Request& req, Http2Response& res) {
     return handle_set_dns(sh, req, res);
   });
+  for (std::string_view e : TailnetLock::kEndpoints) {
+    std::string endpoint(e);
+    router->add("", "/machine/tka/" + endpoint, [sh, endpoint](const Http2Request& req, Http2Response& res) {
+      return handle_tka(sh, endpoint, req, res);
+    });
+  }
 
   std::weak_ptr<Shared> weak = sh;
   config.transport.http1_handler = [weak](const transport::HttpRequestHead& head) -> transport::Http1Response {
@@ -283,10 +332,11 @@ Result<std::unique_ptr<ControlServer>> ControlServer::create(asio::io_context& i
   if (!server) return server.error();
   s->server_ = std::move(*server);
   sh->tick_timer = std::make_shared<asio::steady_timer>(asio::make_strand(io));
-  s->blocking_ = std::make_unique<asio::thread_pool>(1);
   sh->purge_timer = std::make_shared<asio::steady_timer>(s->blocking_->get_executor());
   return s;
 }
+
+asio::any_io_executor ControlServer::blocking_executor() const { return blocking_->get_executor(); }
 
 Status ControlServer::listen(const transport::Tcp::endpoint& endpoint) { return server_->listen(endpoint); }
 

@@ -1,7 +1,8 @@
 // ControlServer: latchkey's control server — the TS2021 listener
 // (transport::Ts2021Server: /key, /ts2021 plain and WebSocket, optional TLS)
 // with the Noise-side routes POST /machine/register, POST /machine/map
-// (streaming and lite) and POST /machine/set-dns, the plain-HTTP /health
+// (streaming and lite), POST /machine/set-dns and the Tailnet Lock RPCs
+// /machine/tka/* (TailnetLock, run on the blocking executor), the plain-HTTP /health
 // and /register/<id> pages, the timer that flushes batched tailnet changes
 // to every map stream, and the blocking executor: a thread of its own for
 // database housekeeping (the purge of expired pending registrations, at
@@ -55,7 +56,11 @@ class ControlServer {
   void stop();
 
   Tailnet& tailnet() { return *tailnet_; }
+  TailnetLock& tailnet_lock() { return *lock_; }
   ServerMetrics& metrics() { return *metrics_; }
+  // The pool for blocking work (database, signature batches, Argon2i), for
+  // the admin socket's requests.
+  boost::asio::any_io_executor blocking_executor() const;
   transport::TransportCounters& counters() { return server_->counters(); }
   const ControlServerConfig& config() const { return config_; }
   // The Prometheus exposition text (what MetricsListener serves).
@@ -68,6 +73,7 @@ class ControlServer {
   ControlServerConfig config_;
   std::shared_ptr<ServerMetrics> metrics_;
   std::shared_ptr<Tailnet> tailnet_;
+  std::shared_ptr<TailnetLock> lock_;
   std::unique_ptr<transport::Ts2021Server> server_;
   std::shared_ptr<Shared> shared_;
   std::unique_ptr<boost::asio::thread_pool> blocking_;  // joined at destruction

@@ -129,6 +129,8 @@ std::string ServerMetrics::prometheus(const transport::TransportCounters& t, std
   for (const auto& [k, v] : map_bytes_) sample(out, "latchkey_map_response_bytes_total", "kind", k, v);
   family(out, "latchkey_registrations_total", "counter", "Registration requests, by outcome.");
   for (const auto& [k, v] : registrations_) sample(out, "latchkey_registrations_total", "outcome", k, v);
+  family(out, "latchkey_tka_requests_total", "counter", "Tailnet Lock RPCs answered, by endpoint.");
+  for (const auto& [k, v] : tka_requests_) sample(out, "latchkey_tka_requests_total", "rpc", k, v);
   family(out, "latchkey_errors_total", "counter", "Requests refused or failed, by kind.");
   for (const auto& [k, v] : errors_) sample(out, "latchkey_errors_total", "kind", k, v);
   return out;

@@ -23,6 +23,9 @@ class ServerMetrics {
   // server ("authkey", "invalid_authkey", ...).
   void registration(std::string_view outcome) { add(registrations_, outcome, 1); }
   void error(std::string_view kind) { add(errors_, kind, 1); }
+  // A Tailnet Lock RPC answered (refusals are also counted as errors
+  // tka_<reason>).
+  void tka_request(std::string_view endpoint) { add(tka_requests_, endpoint, 1); }
   void map_response(std::string_view kind, std::size_t bytes) {
     add(map_responses_, kind, 1);
     add(map_bytes_, kind, bytes);
@@ -38,6 +41,7 @@ class ServerMetrics {
 
   std::uint64_t registrations(std::string_view outcome) const { return get(registrations_, outcome); }
   std::uint64_t errors(std::string_view kind) const { return get(errors_, kind); }
+  std::uint64_t tka_requests(std::string_view endpoint) const { return get(tka_requests_, endpoint); }
   std::uint64_t map_responses(std::string_view kind) const { return get(map_responses_, kind); }
   std::uint64_t map_bytes(std::string_view kind) const { return get(map_bytes_, kind); }
 
@@ -53,6 +57,7 @@ class ServerMetrics {
   mutable std::mutex mu_;
   Labelled registrations_;
   Labelled errors_;
+  Labelled tka_requests_;
   Labelled map_responses_;
   Labelled map_bytes_;
 };

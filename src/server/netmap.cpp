@@ -48,7 +48,23 @@ Node Netmap::self_view(const Entry& e) const {
   Node n = e.node;
   n.online.reset();
   n.last_seen.reset();
+  if (config_.tailnet_lock_capability) n.cap_map.try_emplace(kTailnetLockCapability);
   return n;
+}
+
+void Netmap::set_tka_info(std::optional<tailcfg::TkaInfo> info) {
+  if (info == tka_info_) return;
+  tka_info_ = std::move(info);
+  pending_tka_ = true;
+}
+
+bool Netmap::set_key_signature(NodeId id, Bytes signature) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end() || it->second.node.key_signature == signature) return false;
+  it->second.node.key_signature = std::move(signature);
+  encode_peer(it->second);
+  mark_changed(id);
+  return true;
 }
 
 void Netmap::index_expiry(const Entry& e, bool add) {
@@ -245,6 +261,7 @@ std::optional<MapResponse> Netmap::full_map(NodeId self, GoTime now, const FullM
   r.packet_filter = config_.packet_filter;
   r.user_profiles = profiles_for(users);
   r.control_time = now;
+  r.tka_info = tka_info_;
   return r;
 }
 
@@ -281,7 +298,9 @@ std::string Netmap::encode_delta(const NetmapDelta& delta, std::optional<NodeId>
     if (viewer && p.node_id == *viewer) continue;
     r.peers_changed_patch.push_back(p);
   }
-  if (!r.node && r.peers_changed_encoded.empty() && r.peers_removed.empty() && r.peers_changed_patch.empty()) {
+  r.tka_info = delta.tka_info;
+  if (!r.node && r.peers_changed_encoded.empty() && r.peers_removed.empty() && r.peers_changed_patch.empty() &&
+      !r.tka_info) {
     return {};
   }
   r.user_profiles = profiles_for(users);
@@ -294,6 +313,10 @@ NetmapDelta Netmap::take_batch() {
   d.removed.assign(pending_removed_.begin(), pending_removed_.end());
   d.patches.reserve(pending_patches_.size());
   for (auto& [id, p] : pending_patches_) d.patches.push_back(std::move(p));
+  // A lock that was switched off is announced as Disabled (an omitted
+  // TKAInfo in a delta means "unchanged").
+  if (pending_tka_) d.tka_info = tka_info_ ? *tka_info_ : tailcfg::TkaInfo{"", true};
+  pending_tka_ = false;
   pending_changed_.clear();
   pending_removed_.clear();
   pending_patches_.clear();

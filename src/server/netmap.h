@@ -46,17 +46,26 @@ struct NetmapConfig {
   tailcfg::DerpMap derp_map;
   std::optional<tailcfg::DnsConfig> dns_config;
   std::vector<tailcfg::FilterRule> packet_filter = tailcfg::filter_allow_all();
+  // Every node's own view carries the Tailnet Lock capability: upstream
+  // clients without it ignore the lock entirely (no bootstrap, no peer
+  // filtering, `tailscale lock init` refused).
+  bool tailnet_lock_capability = true;
 };
+
+// The capability name (upstream tailcfg.CapabilityTailnetLock).
+inline constexpr const char* kTailnetLockCapability = "https://tailscale.com/cap/tailnet-lock";
 
 // What one batch of changes means to the viewers.
 struct NetmapDelta {
   std::vector<NodeId> changed;                   // full node changes (added or altered), sorted
   std::vector<NodeId> removed;                   // sorted
   std::vector<tailcfg::PeerChange> patches;      // small changes, sorted by node
+  // The lock's new head (or that it is now disabled), for every viewer.
+  std::optional<tailcfg::TkaInfo> tka_info;
   // The encoded delta for a viewer that appears in none of the lists above
   // (most viewers). Empty when the batch holds nothing.
   std::string common_json;
-  bool empty() const { return changed.empty() && removed.empty() && patches.empty(); }
+  bool empty() const { return changed.empty() && removed.empty() && patches.empty() && !tka_info; }
   // Whether `viewer` needs its own encoding (delta_json()).
   bool touches(NodeId viewer) const;
 };
@@ -103,6 +112,17 @@ class Netmap {
   // PeersChanged). Cheap when nothing is due.
   void expire_keys(tailcfg::GoTime now);
 
+  // Tailnet Lock. The lock's state as maps show it: every full map carries
+  // it while the lock is on (clients keep it per map session, and a full
+  // map without it means "off"), and a change goes out in the next batch,
+  // in the same delta as any signatures changed with it, so no peer is
+  // briefly unsigned under new keys. nullopt: the lock was never enabled.
+  void set_tka_info(std::optional<tailcfg::TkaInfo> info);
+  const std::optional<tailcfg::TkaInfo>& tka_info() const { return tka_info_; }
+  // A node's node-key signature (Node.KeySignature; empty: none), sent as
+  // a whole-node change. False when unknown or unchanged.
+  bool set_key_signature(NodeId id, Bytes signature);
+
   // The full MapResponse for `self`, encoded. Fails (nullopt) for an unknown
   // node.
   std::optional<std::string> full_map_json(NodeId self, tailcfg::GoTime now, const FullMapOptions& options = {}) const;
@@ -110,7 +130,9 @@ class Netmap {
   std::optional<tailcfg::MapResponse> full_map(NodeId self, tailcfg::GoTime now,
                                                const FullMapOptions& options = {}) const;
 
-  bool has_pending() const { return !pending_changed_.empty() || !pending_removed_.empty() || !pending_patches_.empty(); }
+  bool has_pending() const {
+    return !pending_changed_.empty() || !pending_removed_.empty() || !pending_patches_.empty() || pending_tka_;
+  }
   // Collects the changes recorded since the last call and encodes the
   // common delta.
   NetmapDelta take_batch();
@@ -163,6 +185,8 @@ class Netmap {
   std::set<NodeId> pending_changed_;
   std::set<NodeId> pending_removed_;
   std::map<NodeId, tailcfg::PeerChange> pending_patches_;
+  std::optional<tailcfg::TkaInfo> tka_info_;
+  bool pending_tka_ = false;
 };
 
 }  // namespace latchkey::server

@@ -18,6 +18,7 @@
 #include "server/node_view.h"
 #include "server/tailnet.h"
 #include "tailcfg/codec.h"
+#include "tka/sig.h"
 
 namespace latchkey::server {
 
@@ -120,13 +121,31 @@ RegisterOutcome Tailnet::handle_register(ByteView body, const key::MachinePublic
     metrics_->registration("bad_request");
     return refusal("RegisterRequest has no NodeKey");
   }
+  // Tailnet Lock: a node-key signature the client sent (re-signed after a
+  // rotation, or made with a wrapped pre-auth key) must verify under the
+  // lock's trusted keys; checked here, before the tailnet's lock is taken.
+  // A bad one is an error to the client, never a silently unsigned node.
+  const std::shared_ptr<const tka::State> lock_state = lock_state_ ? lock_state_() : nullptr;
+  const Bytes* signature = nullptr;
+  if (lock_state && req->node_key_signature && !req->node_key_signature->empty()) {
+    auto verdict = tka::node_key_authorized(*lock_state, req->node_key, *req->node_key_signature);
+    if (!verdict) {
+      metrics_->error("bad_node_key_signature");
+      metrics_->registration("bad_node_key_signature");
+      RegisterOutcome o = refusal("tailnet lock: the node-key signature does not verify: " + verdict.message());
+      spdlog::info("register {} from {}: refused: {}", req->node_key.to_string(), machine.to_string(),
+                   o.response.error);
+      return o;
+    }
+    signature = &*req->node_key_signature;
+  }
   std::optional<RegisterOutcome> decided;
   {
     std::lock_guard lock(mu_);
-    decided = register_locked(*req, machine, now);
+    decided = register_locked(*req, machine, now, lock_state.get(), signature);
   }
   // An interactive login touches only the store: parked outside the lock.
-  RegisterOutcome o = decided ? std::move(*decided) : park_registration(*req, machine, now);
+  RegisterOutcome o = decided ? std::move(*decided) : park_registration(*req, machine, now, signature);
   if (!o.response.error.empty()) {
     spdlog::info("register {} from {}: refused: {}", req->node_key.to_string(), machine.to_string(), o.response.error);
   }
@@ -172,7 +191,9 @@ void Tailnet::publish_node(const store::Node& n, Clock::time_point now) {
     }
   }
   given_name_owner_[n.given_name] = n.id;
-  netmap_.upsert_node(to_tailcfg_node(n, config_.base_domain));
+  tailcfg::Node node = to_tailcfg_node(n, config_.base_domain);
+  if (auto sig = key_signatures_.find(n.id); sig != key_signatures_.end()) node.key_signature = sig->second;
+  netmap_.upsert_node(std::move(node));
   netmap_.expire_keys(to_go_time(now));
   if (n.ipv4) allocator_.mark_used(*n.ipv4);
   if (n.ipv6) allocator_.mark_used(*n.ipv6);
@@ -214,8 +235,32 @@ Result<store::Node> Tailnet::create_node(store::NewNode base, const std::string*
   return std::move(*created);
 }
 
+Status Tailnet::set_signature_locked(NodeId id, const Bytes& signature, Clock::time_point now) {
+  if (signature.empty()) {
+    if (!key_signatures_.contains(id)) return {};
+    auto st = store_->delete_node_key_signature(id);
+    if (!st && st.kind() != ErrorKind::NotFound) return st;
+    key_signatures_.erase(id);
+  } else {
+    if (auto st = store_->set_node_key_signature(id, signature, now); !st) return st;
+    key_signatures_[id] = signature;
+  }
+  netmap_.set_key_signature(id, signature);
+  return {};
+}
+
 std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterRequest& req,
-                                                        const key::MachinePublic& machine, Clock::time_point now) {
+                                                        const key::MachinePublic& machine, Clock::time_point now,
+                                                        const tka::State* lock, const Bytes* signature) {
+  // After the node's record changed: its verified signature goes with it.
+  auto sign = [&](NodeId id) -> std::optional<RegisterOutcome> {
+    if (!signature) return std::nullopt;
+    if (auto st = set_signature_locked(id, *signature, now); !st) {
+      metrics_->error("store");
+      return refusal("internal error: " + st.message());
+    }
+    return std::nullopt;
+  };
   const bool logout = !req.expiry.is_zero() && to_time_point(req.expiry) < now;
   const auto by_node_key = netmap_.find_by_node_key(req.node_key);
   if (by_node_key && netmap_.node(*by_node_key)->machine != machine) {
@@ -279,6 +324,7 @@ std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterR
       return refusal("internal error: " + stored.message());
     }
     if (!stored->expired(now)) {
+      if (auto failed = sign(stored->id)) return failed;
       metrics_->registration("existing");
       return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
     }
@@ -303,12 +349,32 @@ std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterR
       }
       auto stored = store_->get_node(*by_old);
       if (stored && !stored->expired(now)) {
+        // Under the lock, a signed node that can re-sign its own keys (its
+        // signature wraps a rotation key) is first sent its signature: the
+        // client then retries with a new node key and a rotation signature
+        // (upstream direct.go, RegisterResponse.NodeKeySignature).
+        auto old_sig = key_signatures_.find(*by_old);
+        if (lock && !signature && old_sig != key_signatures_.end()) {
+          auto parsed = tka::NodeKeySignature::unserialize(old_sig->second);
+          const auto wrapping = parsed ? parsed->wrapping_public() : std::nullopt;
+          if (wrapping && !wrapping->empty() && *wrapping != Bytes(wrapping->size(), 0)) {
+            metrics_->registration("key_rotation_resign");
+            RegisterOutcome o;
+            o.response.node_key_signature = old_sig->second;
+            return o;
+          }
+        }
         if (auto st = store_->update_node_key(*by_old, req.node_key, stored->expiry, now); !st) {
           metrics_->error("store");
           return refusal("internal error: " + st.message());
         }
         stored->node_key = req.node_key;
         publish_node(*stored, now);
+        // The old key's signature says nothing about the new key.
+        if (auto st = set_signature_locked(*by_old, signature ? *signature : Bytes{}, now); !st) {
+          metrics_->error("store");
+          return refusal("internal error: " + st.message());
+        }
         metrics_->registration("key_rotation");
         return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
       }
@@ -341,6 +407,11 @@ std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterR
       auto stored = store_->get_node(id);
       if (stored) {
         publish_node(*stored, now);
+        // A new node key: the old one's signature no longer applies.
+        if (auto s = set_signature_locked(id, signature ? *signature : Bytes{}, now); !s) {
+          metrics_->error("store");
+          return refusal("internal error: " + s.message());
+        }
         metrics_->registration("authkey_relogin");
         return RegisterOutcome{200, {}, success_response(*stored), std::nullopt};
       }
@@ -387,13 +458,14 @@ std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterR
     metrics_->error("store");
     return refusal("registration failed: " + e.message);
   }
+  if (auto failed = sign(created->id)) return failed;
   metrics_->registration("authkey");
   spdlog::info("registered node {} ({}) with a pre-auth key", created->id, created->given_name);
   return RegisterOutcome{200, {}, success_response(*created), std::nullopt};
 }
 
 RegisterOutcome Tailnet::park_registration(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
-                                           Clock::time_point now) {
+                                           Clock::time_point now, const Bytes* signature) {
   // Park the request until an admin approves it. Anyone can
   // get here without a key, so what is stored is bounded: the Hostinfo,
   // one entry per machine key (a new login replaces the machine's older
@@ -415,6 +487,7 @@ RegisterOutcome Tailnet::park_registration(const tailcfg::RegisterRequest& req, 
   p.machine_key = machine;
   p.node_key = req.node_key;
   p.nl_key = req.nl_key;
+  if (signature) p.node_key_signature = *signature;  // checked again at approval
   p.hostinfo_json = std::move(stored_hostinfo->json);
   p.ephemeral = req.ephemeral;
   if (!req.expiry.is_zero()) p.requested_expiry = to_time_point(req.expiry);
@@ -520,6 +593,19 @@ Result<store::Node> Tailnet::approve_locked(const store::PendingRegistration& p,
                                             Clock::time_point now) {
   const store::PendingRegistration* pending = &p;
   const std::string auth_id = p.auth_id;
+  // The node-key signature the login brought, if it still verifies under
+  // the lock as it is now (the lock may have changed while it waited);
+  // otherwise the node starts unsigned (and any old signature goes).
+  Bytes signature;
+  if (p.node_key_signature) {
+    const auto lock = lock_state_ ? lock_state_() : nullptr;
+    if (lock && tka::node_key_authorized(*lock, p.node_key, *p.node_key_signature)) {
+      signature = *p.node_key_signature;
+    } else {
+      spdlog::warn("approved registration {}: its node-key signature no longer verifies; the node starts unsigned",
+                   auth_id);
+    }
+  }
   if (!user_locked(user)) return Error{"no user with id " + std::to_string(user), ErrorKind::NotFound};
   tailcfg::Hostinfo hi;
   if (!pending->hostinfo_json.empty()) {
@@ -537,6 +623,7 @@ Result<store::Node> Tailnet::approve_locked(const store::PendingRegistration& p,
     auto stored = store_->get_node(id);
     if (!stored) return stored.error();
     publish_node(*stored, now);
+    if (auto s = set_signature_locked(id, signature, now); !s) return s.error();
     spdlog::info("approved registration {}: re-login of node {} ({}) for user {}", auth_id, id, stored->given_name,
                  user_locked(user)->name);
     return stored;
@@ -570,6 +657,9 @@ Result<store::Node> Tailnet::approve_locked(const store::PendingRegistration& p,
   }
   metrics_->pending_registrations.fetch_sub(1);
   publish_node(*created, now);
+  if (!signature.empty()) {
+    if (auto s = set_signature_locked(created->id, signature, now); !s) return s.error();
+  }
   spdlog::info("approved registration {}: node {} ({}) for user {}", auth_id, created->id, created->given_name,
                user_locked(user)->name);
   return std::move(*created);

@@ -373,6 +373,19 @@ Status parse_derp(const YAML::Node& n, ServeConfig& c) {
   return {};
 }
 
+// tailnet_lock: {administrators: [user names]}: whose nodes may change the
+// lock (unset: everyone's).
+Status parse_tailnet_lock(const YAML::Node& n, ServeConfig& c) {
+  if (auto st = check_keys(n, "tailnet_lock", {"administrators"}); !st) return st;
+  if (!n["administrators"]) return {};
+  LK_TRY(names, string_list(n["administrators"], "tailnet_lock.administrators"));
+  for (const auto& name : *names) {
+    if (name.empty()) return Error{"tailnet_lock.administrators: a user name is empty"};
+  }
+  c.server.tailnet.lock_administrators = std::move(*names);
+  return {};
+}
+
 // log: {level, format}, or the older top-level log_level (not both).
 Status parse_log(const YAML::Node& root, ServeConfig& c) {
   if (root["log"] && root["log_level"]) return Error{"log_level: set the level in log.level or in log_level, not both"};
@@ -489,7 +502,7 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
   if (auto st = check_keys(root, "",
                            {"listen_addr", "server_url", "noise_private_key_path", "legacy_private_key_path", "tls",
                             "database", "admin_socket", "prefixes", "dns", "derp", "ephemeral_node_inactivity_timeout", "log_level",
-                            "threads", "metrics_listen_addr", "log", "limits"});
+                            "threads", "metrics_listen_addr", "log", "limits", "tailnet_lock"});
       !st) {
     return st.error();
   }
@@ -570,6 +583,9 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml_text, const std::st
   if (root["threads"]) {
     LK_TRY(v, integer(root["threads"], "threads", 1, 64));
     c.threads = static_cast<int>(*v);
+  }
+  if (root["tailnet_lock"]) {
+    if (auto st = parse_tailnet_lock(root["tailnet_lock"], c); !st) return st.error();
   }
   if (root["limits"]) {
     if (auto st = parse_limits(root["limits"], c); !st) return st.error();

@@ -103,6 +103,7 @@ void Tailnet::remove_locked(NodeId id) {
     g = g->second == id ? given_name_owner_.erase(g) : std::next(g);
   }
   netmap_.remove_node(id);
+  key_signatures_.erase(id);
   pending_status_.erase(id);
   ephemeral_.erase(id);
   ephemeral_offline_since_.erase(id);

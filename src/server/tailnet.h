@@ -25,6 +25,7 @@
 #include "server/ip_allocator.h"
 #include "server/metrics.h"
 #include "server/netmap.h"
+#include "server/tailnet_lock.h"
 #include "store/store.h"
 #include "tailcfg/map_request.h"
 #include "tailcfg/register.h"
@@ -59,6 +60,10 @@ struct TailnetConfig {
   // A map stream whose undelivered messages pile up beyond this is ended
   // (the client reconnects and gets a fresh full map).
   std::size_t max_queued_messages = 256;
+  // The users (by name) whose nodes may change the Tailnet Lock: init,
+  // sign, add and remove keys, disable. Unset: every user's. Every node
+  // follows the lock either way (and gets the capability that lets it).
+  std::optional<std::vector<std::string>> lock_administrators;
 };
 
 // One open streaming map session, fed by the batcher. The server's handler
@@ -120,6 +125,7 @@ class Tailnet {
 
   const TailnetConfig& config() const { return config_; }
   store::Store& store() { return *store_; }
+  const std::shared_ptr<store::Store>& store_ptr() const { return store_; }
   ServerMetrics& metrics() { return *metrics_; }
 
   // --- registration (registration.cpp)
@@ -156,6 +162,18 @@ class Tailnet {
   Result<store::Node> expire_node(store::NodeId id, Clock::time_point now);
   // A new given name (MagicDNS label); AlreadyExists when another node has it.
   Result<store::Node> rename_node(store::NodeId id, std::string_view given_name, Clock::time_point now);
+
+  // --- Tailnet Lock (the lock service calls these; tailnet_lock_link.cpp)
+  // The caller of a /machine/tka RPC: the node with `node_key`, if the
+  // connection's machine owns it and its key has not expired.
+  std::optional<TailnetLock::Caller> lock_caller(const key::NodePublic& node_key, const key::MachinePublic& machine,
+                                                 Clock::time_point now) const;
+  // Shows a lock change in the netmap (announced with the next batch).
+  void apply_lock(const LockPublication& change);
+  // Where registration finds the lock's state (set once, before requests).
+  void set_lock_state(std::function<std::shared_ptr<const tka::State>()> source) {
+    lock_state_ = std::move(source);
+  }
 
   // --- map requests (map_service.cpp)
   struct MapStart {
@@ -199,12 +217,18 @@ class Tailnet {
  private:
   // registration.cpp helpers
   // The outcome, or nullopt for an interactive login (park_registration).
+  // `signature`: the request's NodeKeySignature, already verified against
+  // `lock` (the lock's state; null while the lock is off).
   std::optional<RegisterOutcome> register_locked(const tailcfg::RegisterRequest& req,
-                                                 const key::MachinePublic& machine, Clock::time_point now);
+                                                 const key::MachinePublic& machine, Clock::time_point now,
+                                                 const tka::State* lock, const Bytes* signature);
+  // Records a node's verified signature (store, netmap), or removes a
+  // stale one (empty `signature`).
+  Status set_signature_locked(NodeId id, const Bytes& signature, Clock::time_point now);
   // Stores an interactive login for an admin to approve (bounded: see
   // TailnetConfig). Touches only the store: called without the lock.
   RegisterOutcome park_registration(const tailcfg::RegisterRequest& req, const key::MachinePublic& machine,
-                                    Clock::time_point now);
+                                    Clock::time_point now, const Bytes* signature);
   tailcfg::RegisterResponse success_response(const store::Node& n);
   Tailnet(TailnetConfig config, std::shared_ptr<store::Store> store, ServerMetrics* metrics, IpAllocator allocator);
   Status load();
@@ -232,6 +256,8 @@ class Tailnet {
   Clock::time_point next_housekeeping_{};
   std::map<NodeId, Clock::time_point> ephemeral_offline_since_;
   std::map<NodeId, store::NodeStatusUpdate> pending_status_;  // not yet written
+  std::map<NodeId, Bytes> key_signatures_;  // Node.KeySignature, set by the lock service
+  std::function<std::shared_ptr<const tka::State>()> lock_state_;
   std::mutex flush_mu_;  // one status flush at a time, outside mu_
 };
 

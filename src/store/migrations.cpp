@@ -183,6 +183,21 @@ ALTER TABLE pending_registrations ADD CONSTRAINT pending_registrations_machine_k
 CREATE INDEX pending_registrations_expires_at ON pending_registrations(expires_at);
 )sql";
 
+// Version 3: what the server's Tailnet Lock keeps beyond version 1's tables:
+// when each AUM was committed (compaction keeps recent AUMs by that time;
+// AUMs stored before this version count as committed at the epoch, so they
+// are the first candidates), and the node-key signature an interactive login
+// brought (verified again when an admin approves it).
+constexpr std::string_view kTailnetLockSqlite = R"sql(
+ALTER TABLE tka_aums ADD COLUMN committed_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pending_registrations ADD COLUMN node_key_signature BLOB;
+)sql";
+
+constexpr std::string_view kTailnetLockPostgres = R"sql(
+ALTER TABLE tka_aums ADD COLUMN committed_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE pending_registrations ADD COLUMN node_key_signature BYTEA;
+)sql";
+
 // An arbitrary constant naming latchkey's migration lock.
 constexpr std::string_view kPostgresMigrationLock = "SELECT pg_advisory_xact_lock(7305234881622007)";
 
@@ -197,6 +212,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kAll = {
       {1, "initial schema", kInitialSqlite, kInitialPostgres},
       {2, "one pending registration per machine key", kPendingPerMachineSqlite, kPendingPerMachinePostgres},
+      {3, "tailnet lock commit times and pending signatures", kTailnetLockSqlite, kTailnetLockPostgres},
   };
   return kAll;
 }

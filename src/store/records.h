@@ -148,6 +148,9 @@ struct PendingRegistration {
   // Set by an admin's approval (`latchkey nodes register --user U ID`);
   // the server then creates the node for this user.
   std::optional<UserId> approved_user_id;
+  // RegisterRequest.NodeKeySignature, when the login carried one (a
+  // rotation signature, say); checked again at approval.
+  std::optional<Bytes> node_key_signature;
   friend bool operator==(const PendingRegistration&, const PendingRegistration&) = default;
 };
 
@@ -156,6 +159,7 @@ struct StoredAum {
   Bytes hash;
   std::optional<Bytes> parent_hash;  // none for a genesis AUM
   Bytes aum;                         // the CTAP2 CBOR bytes
+  TimePoint committed_at{};          // when first stored (a second put keeps it)
   friend bool operator==(const StoredAum&, const StoredAum&) = default;
 };
 

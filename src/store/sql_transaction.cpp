@@ -181,7 +181,7 @@ Result<Node> node_from(const Row& r) {
 
 constexpr std::string_view kPendingCols =
     "auth_id, machine_key, node_key, nl_key, hostinfo, ephemeral, requested_expiry, expires_at, created_at, "
-    "approved_user_id";
+    "approved_user_id, node_key_signature";
 
 Result<PendingRegistration> pending_from(const Row& r) {
   PendingRegistration p;
@@ -201,6 +201,7 @@ Result<PendingRegistration> pending_from(const Row& r) {
   p.expires_at = from_nanos(r.int64(7));
   p.created_at = from_nanos(r.int64(8));
   p.approved_user_id = r.optional_int64(9);
+  if (!r.is_null(10)) p.node_key_signature = r.blob(10);
   return p;
 }
 
@@ -209,6 +210,7 @@ StoredAum aum_from(const Row& r) {
   a.hash = r.blob(0);
   if (!r.is_null(1)) a.parent_hash = r.blob(1);
   a.aum = r.blob(2);
+  a.committed_at = from_nanos(r.int64(3));
   return a;
 }
 
@@ -546,12 +548,13 @@ Status SqlTransaction::create_pending_registration(const PendingRegistration& p)
   if (p.auth_id.empty()) return Error{"pending registration needs an auth id"};
   const std::string mk = key_text(p.machine_key), nk = key_text(p.node_key), nl = key_text(p.nl_key);
   const Param approved = p.approved_user_id ? Param(*p.approved_user_id) : Param(std::monostate{});
+  const Param signature = p.node_key_signature ? Param(Blob{*p.node_key_signature}) : Param(std::monostate{});
   auto r = c_.execute("INSERT INTO pending_registrations (auth_id, machine_key, node_key, nl_key, hostinfo, ephemeral, "
-                      "requested_expiry, expires_at, created_at, approved_user_id) "
-                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                      "requested_expiry, expires_at, created_at, approved_user_id, node_key_signature) "
+                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                       {std::string_view(p.auth_id), std::string_view(mk), std::string_view(nk), std::string_view(nl),
                        std::string_view(p.hostinfo_json), p.ephemeral, opt_nanos(p.requested_expiry),
-                       nanos(p.expires_at), nanos(p.created_at), approved});
+                       nanos(p.expires_at), nanos(p.created_at), approved, signature});
   if (!r) {
     if (r.error().message == sql::kForeignKeyViolation) {
       return Error{"user " + std::to_string(*p.approved_user_id) + " not found", ErrorKind::NotFound};
@@ -627,34 +630,73 @@ Result<std::int64_t> SqlTransaction::count_pending_registrations() {
 Status SqlTransaction::put_aum(const StoredAum& a) {
   if (a.hash.empty()) return Error{"AUM hash must not be empty"};
   const Param parent = a.parent_hash ? Param(Blob{*a.parent_hash}) : Param(std::monostate{});
-  auto r = c_.execute("INSERT INTO tka_aums (hash, parent_hash, aum) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING",
-                      {Blob{a.hash}, parent, Blob{a.aum}});
+  auto r = c_.execute(
+      "INSERT INTO tka_aums (hash, parent_hash, aum, committed_at) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (hash) DO NOTHING",
+      {Blob{a.hash}, parent, Blob{a.aum}, nanos(a.committed_at)});
   if (!r) return r.error();
   return {};
 }
 
+namespace {
+constexpr std::string_view kAumCols = "hash, parent_hash, aum, committed_at";
+
+Result<std::vector<StoredAum>> aums_from(Result<std::vector<Row>> rows) {
+  if (!rows) return rows.error();
+  std::vector<StoredAum> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) out.push_back(aum_from(r));
+  return out;
+}
+}  // namespace
+
 Result<StoredAum> SqlTransaction::get_aum(ByteView hash) {
-  auto rows = c_.query("SELECT hash, parent_hash, aum FROM tka_aums WHERE hash = $1", {Blob{hash}});
+  auto rows = c_.query("SELECT " + std::string(kAumCols) + " FROM tka_aums WHERE hash = $1", {Blob{hash}});
   if (!rows) return rows.error();
   if (rows->empty()) return Error{"AUM not found", ErrorKind::NotFound};
   return aum_from(rows->at(0));
 }
 
 Result<std::vector<StoredAum>> SqlTransaction::aum_children(ByteView parent_hash) {
-  auto rows = c_.query("SELECT hash, parent_hash, aum FROM tka_aums WHERE parent_hash = $1 ORDER BY hash",
-                       {Blob{parent_hash}});
-  if (!rows) return rows.error();
-  std::vector<StoredAum> out;
-  for (const Row& r : *rows) out.push_back(aum_from(r));
-  return out;
+  return aums_from(c_.query("SELECT " + std::string(kAumCols) + " FROM tka_aums WHERE parent_hash = $1 ORDER BY hash",
+                            {Blob{parent_hash}}));
 }
 
 Result<std::vector<StoredAum>> SqlTransaction::list_aums() {
-  auto rows = c_.query("SELECT hash, parent_hash, aum FROM tka_aums ORDER BY hash", {});
+  return aums_from(c_.query("SELECT " + std::string(kAumCols) + " FROM tka_aums ORDER BY hash", {}));
+}
+
+Result<std::vector<Bytes>> SqlTransaction::list_aum_hashes() {
+  auto rows = c_.query("SELECT hash FROM tka_aums ORDER BY hash", {});
   if (!rows) return rows.error();
-  std::vector<StoredAum> out;
-  for (const Row& r : *rows) out.push_back(aum_from(r));
+  std::vector<Bytes> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) out.push_back(r.blob(0));
   return out;
+}
+
+Result<std::vector<StoredAum>> SqlTransaction::aum_heads() {
+  // The parent_hash index answers each NOT EXISTS.
+  return aums_from(c_.query("SELECT " + std::string(kAumCols) +
+                                " FROM tka_aums a WHERE NOT EXISTS "
+                                "(SELECT 1 FROM tka_aums c WHERE c.parent_hash = a.hash) ORDER BY hash",
+                            {}));
+}
+
+Status SqlTransaction::delete_aums(std::span<const Bytes> hashes) {
+  for (const Bytes& h : hashes) {
+    auto r = c_.execute("DELETE FROM tka_aums WHERE hash = $1", {Blob{h}});
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+Status SqlTransaction::delete_all_tka() {
+  for (const char* table : {"tka_aums", "tka_node_signatures", "tka_values"}) {
+    auto r = c_.execute("DELETE FROM " + std::string(table), {});
+    if (!r) return r.error();
+  }
+  return {};
 }
 
 Status SqlTransaction::set_node_key_signature(NodeId id, ByteView signature, TimePoint now) {
@@ -676,6 +718,15 @@ Result<Bytes> SqlTransaction::get_node_key_signature(NodeId id) {
   return rows->at(0).blob(0);
 }
 
+Result<std::vector<std::pair<NodeId, Bytes>>> SqlTransaction::list_node_key_signatures() {
+  auto rows = c_.query("SELECT node_id, signature FROM tka_node_signatures ORDER BY node_id", {});
+  if (!rows) return rows.error();
+  std::vector<std::pair<NodeId, Bytes>> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) out.emplace_back(r.int64(0), r.blob(1));
+  return out;
+}
+
 Status SqlTransaction::delete_node_key_signature(NodeId id) {
   return expect_one(c_.execute("DELETE FROM tka_node_signatures WHERE node_id = $1", {id}),
                     "node-key signature of " + node_name(id));
@@ -694,6 +745,12 @@ Result<Bytes> SqlTransaction::get_tka_value(std::string_view name) {
   if (!rows) return rows.error();
   if (rows->empty()) return Error{"tka value \"" + std::string(name) + "\" not found", ErrorKind::NotFound};
   return rows->at(0).blob(0);
+}
+
+Status SqlTransaction::delete_tka_value(std::string_view name) {
+  auto r = c_.execute("DELETE FROM tka_values WHERE name = $1", {name});
+  if (!r) return r.error();
+  return {};
 }
 
 }  // namespace latchkey::store

@@ -56,11 +56,17 @@ class SqlTransaction final : public Transaction {
   Result<StoredAum> get_aum(ByteView hash) override;
   Result<std::vector<StoredAum>> aum_children(ByteView parent_hash) override;
   Result<std::vector<StoredAum>> list_aums() override;
+  Result<std::vector<Bytes>> list_aum_hashes() override;
+  Result<std::vector<StoredAum>> aum_heads() override;
+  Status delete_aums(std::span<const Bytes> hashes) override;
+  Status delete_all_tka() override;
   Status set_node_key_signature(NodeId id, ByteView signature, TimePoint now) override;
   Result<Bytes> get_node_key_signature(NodeId id) override;
+  Result<std::vector<std::pair<NodeId, Bytes>>> list_node_key_signatures() override;
   Status delete_node_key_signature(NodeId id) override;
   Status set_tka_value(std::string_view name, ByteView value) override;
   Result<Bytes> get_tka_value(std::string_view name) override;
+  Status delete_tka_value(std::string_view name) override;
 
  private:
   Result<std::vector<Node>> select_nodes(std::string_view where, std::span<const sql::Param> params);

@@ -20,8 +20,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -120,13 +122,27 @@ class Transaction {
   virtual Result<StoredAum> get_aum(ByteView hash) = 0;
   virtual Result<std::vector<StoredAum>> aum_children(ByteView parent_hash) = 0;
   virtual Result<std::vector<StoredAum>> list_aums() = 0;
+  // The hashes of every stored AUM, ascending.
+  virtual Result<std::vector<Bytes>> list_aum_hashes() = 0;
+  // Stored AUMs that no stored AUM names as parent (the chains' tips),
+  // ascending by hash.
+  virtual Result<std::vector<StoredAum>> aum_heads() = 0;
+  // Deletes these AUMs; hashes not stored are ignored.
+  virtual Status delete_aums(std::span<const Bytes> hashes) = 0;
+  // Deletes every AUM, every node-key signature and every named value:
+  // what disabling Tailnet Lock leaves behind is written afterwards.
+  virtual Status delete_all_tka() = 0;
   virtual Status set_node_key_signature(NodeId id, ByteView signature, TimePoint now) = 0;
   // NotFound when the node has none.
   virtual Result<Bytes> get_node_key_signature(NodeId id) = 0;
+  // Every node's signature, by node id ascending.
+  virtual Result<std::vector<std::pair<NodeId, Bytes>>> list_node_key_signatures() = 0;
   virtual Status delete_node_key_signature(NodeId id) = 0;
   // Small named values of the authority (its head, say).
   virtual Status set_tka_value(std::string_view name, ByteView value) = 0;
   virtual Result<Bytes> get_tka_value(std::string_view name) = 0;
+  // Removes a named value; removing one that is absent is not an error.
+  virtual Status delete_tka_value(std::string_view name) = 0;
 };
 
 class Store {

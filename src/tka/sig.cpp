@@ -275,6 +275,59 @@ Result<std::optional<RotationDetails>> node_key_authorized(const State& state, c
   return decoded->rotation_details();
 }
 
+std::optional<NodeKeyRefusal> node_keys_authorized(const State& state, std::span<const NodeKeyToAuthorize> items) {
+  // A plain direct signature whose every check but the Ed25519 one passes
+  // (the checks node_key_authorized and verify make, in their order) goes
+  // into the batch; anything else is checked singly, in order, until the
+  // first refusal.
+  struct Pending {
+    std::size_t index;
+    NodeKeySignature sig;
+    NksSigHash digest;
+    const Bytes* public_key;
+  };
+  std::vector<Pending> batched;
+  batched.reserve(items.size());
+  std::optional<NodeKeyRefusal> single_refusal;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const NodeKeyToAuthorize& item = items[i];
+    auto decoded = NodeKeySignature::unserialize(item.marshaled);
+    if (decoded && decoded->kind == SigKind::Direct && !decoded->nested && !decoded->key_id.empty()) {
+      auto key = state.find_key(decoded->key_id);
+      const auto node_bytes = item.node_key.to_binary();
+      if (key && (*key)->kind == KeyKind::Ed25519 && (*key)->public_key &&
+          (*key)->public_key->size() == crypto::kEd25519PublicSize &&
+          std::equal(node_bytes.begin(), node_bytes.end(), decoded->pubkey.begin(), decoded->pubkey.end())) {
+        const NksSigHash digest = decoded->sig_hash();
+        batched.push_back({i, std::move(*decoded), digest, &*(*key)->public_key});
+        continue;
+      }
+    }
+    auto single = node_key_authorized(state, item.node_key, item.marshaled);
+    if (!single) {
+      single_refusal = NodeKeyRefusal{i, single.error()};
+      break;
+    }
+  }
+  // Only the batched items before the first single refusal can come first.
+  const std::size_t limit = single_refusal ? single_refusal->index : items.size();
+  std::vector<crypto::Ed25519BatchItem> batch;
+  batch.reserve(batched.size());
+  for (const Pending& p : batched) {
+    if (p.index >= limit) break;
+    batch.push_back({*p.public_key, p.digest, p.sig.signature});
+  }
+  if (crypto::ed25519_verify_zip215_batch(batch)) return single_refusal;
+  // Some batched signature is invalid: find the first, with
+  // node_key_authorized's own error.
+  for (const Pending& p : batched) {
+    if (p.index >= limit) break;
+    auto single = node_key_authorized(state, items[p.index].node_key, items[p.index].marshaled);
+    if (!single) return NodeKeyRefusal{p.index, single.error()};
+  }
+  return single_refusal;
+}
+
 namespace {
 
 // Upstream maybeTrimRotationSignatureChain.

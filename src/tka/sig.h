@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,6 +116,24 @@ cbor::MaybeError decode_node_key_signature(cbor::Reader& r, NodeKeySignature& si
 // "nested: ...", ...).
 Result<std::optional<RotationDetails>> node_key_authorized(const State& state, const key::NodePublic& node_key,
                                                            ByteView marshaled);
+
+// node_key_authorized for many signatures at once (the server's
+// init/finish): the same verdict for each item, with the Ed25519 checks of
+// plain direct signatures (by far the common case) done in one batch
+// (crypto::ed25519_verify_zip215_batch, whose verdict equals the single
+// ZIP-215 verifier's); every other signature goes through
+// node_key_authorized itself. Returns the index of the first item (in
+// order) that node_key_authorized refuses and its error, or nullopt when
+// every item is authorized.
+struct NodeKeyToAuthorize {
+  key::NodePublic node_key;
+  ByteView marshaled;  // must stay valid during the call
+};
+struct NodeKeyRefusal {
+  std::size_t index = 0;
+  Error error;
+};
+std::optional<NodeKeyRefusal> node_keys_authorized(const State& state, std::span<const NodeKeyToAuthorize> items);
 
 // Upstream ResignNKS: a rotation signature by `rotation_key` for `node_key`
 // wrapping the old signature (chains are trimmed to kMaxPrevNodeKeys node

@@ -1,4 +1,4 @@
-// The admin commands (users, keys, nodes) as a person would type them: the
+// The admin commands (users, keys, nodes, lock) as a person would type them: the
 // real latchkey binary, talking to a running control server over its admin
 // socket — an in-process ControlServer with AdminSocket on 127.0.0.1 and a
 // temporary directory, on SQLite and on PostgreSQL, with nodes registered
@@ -17,11 +17,14 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/admin_client.h"
 #include "cli/subprocess.h"
 #include "server/admin_socket.h"
+#include "server/lock_node.h"
 #include "server/server_fixture.h"
 #include "store/auth_key.h"
 #include "store/store_fixture.h"
@@ -83,7 +86,9 @@ struct AdminServer {
     srv = std::move(*s);
     EXPECT_TRUE(srv->listen(transport::testing::loopback_any()).ok());
     srv->start();
-    auto a = server::AdminSocket::open(io, socket, std::make_shared<server::AdminApi>(srv->tailnet()));
+    auto a = server::AdminSocket::open(
+        io, socket, std::make_shared<server::AdminApi>(srv->tailnet(), &srv->tailnet_lock()),
+        srv->blocking_executor());
     EXPECT_TRUE(a.ok()) << (a.ok() ? "" : a.message());
     if (!a.ok()) return;
     admin = std::move(*a);
@@ -531,6 +536,33 @@ TEST(AdminSocket, ModeStaleFileAndSecondServer) {
   });
 }
 
+// Requests run on the blocking executor given at open, not on the I/O
+// thread: while that pool is kept busy, a request waits for it.
+TEST(AdminSocket, RequestsRunOnTheBlockingExecutor) {
+  store::testing::TempDir dir;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    server::testing::ServerFixture f(io);
+    asio::thread_pool pool(1);
+    const std::string path = dir.path() + "/admin.sock";
+    auto admin = server::AdminSocket::open(io, path, std::make_shared<server::AdminApi>(f.server->tailnet()),
+                                           pool.get_executor());
+    CO_ASSERT_TRUE(admin.ok());
+    (*admin)->start();
+    auto gate = std::make_shared<std::promise<void>>();
+    std::shared_future<void> opened = gate->get_future().share();
+    asio::post(pool, [opened] { opened.wait(); });
+    auto job = std::make_shared<std::future<Result<AdminReply>>>(
+        std::async(std::launch::async, [path] { return admin_request(path, "GET", "/v1/users", ""); }));
+    co_await sleep_for(300ms);
+    EXPECT_EQ(job->wait_for(0s), std::future_status::timeout) << "answered while the blocking pool was busy";
+    gate->set_value();
+    auto r = co_await wait_for_job(job);
+    EXPECT_TRUE(r.ok() && r->status == 200u);
+    (*admin)->stop();
+    pool.join();
+  });
+}
+
 TEST(AdminCommands, ServerNotRunningIsAClearError) {
   store::testing::TempDir dir;
   const std::string path = dir.path() + "/latchkey.sock";
@@ -588,6 +620,109 @@ TEST(AdminCommands, AgainstTheServeProcess) {
   again.kill(SIGTERM);
   EXPECT_EQ(again.wait(), 0);
   EXPECT_FALSE(std::filesystem::exists(path)) << "a clean stop removes the socket";
+}
+
+// `latchkey ... --socket PATH` run off the io thread (not a coroutine, so
+// the argument list may be built in place).
+struct SocketCli {
+  std::string socket;
+  template <class... A>
+  asio::awaitable<CommandRun> operator()(const A&... a) const {
+    std::vector<std::string> args{std::string(a)...};
+    args.push_back("--socket");
+    args.push_back(socket);
+    return off_loop([args] { return run_binary(args); });
+  }
+};
+
+// `latchkey lock status|log|disable --support` against a lock two nodes
+// enabled over real TS2021 connections (server/lock_node.h), with the
+// support disablement secret left with the server.
+TEST(LockCommands, StatusLogAndSupportDisable) {
+  run_loopback(
+      [](asio::io_context& io) -> asio::awaitable<void> {
+        server::testing::ServerFixture f(io);
+        const std::string path = (f.dir.path() / "admin.sock").string();
+        auto admin = server::AdminSocket::open(
+            io, path, std::make_shared<server::AdminApi>(f.server->tailnet(), &f.server->tailnet_lock()),
+            f.server->blocking_executor());
+        CO_ASSERT_TRUE(admin.ok());
+        (*admin)->start();
+        const SocketCli cli{path};
+
+        auto off = co_await cli("lock", "status");
+        EXPECT_EQ(off.code, 0) << off.err;
+        EXPECT_EQ(off.out, "Tailnet lock: off\n");
+        auto refused = co_await cli("lock", "disable");
+        EXPECT_EQ(refused.code, 1);
+        EXPECT_TRUE(has(refused.err, "lock disable: the server can only disable the lock with the support "
+                                     "disablement secret: give --support"))
+            << refused.err;
+        auto not_enabled = co_await cli("lock", "disable", "--support");
+        EXPECT_EQ(not_enabled.code, 1);
+        EXPECT_EQ(not_enabled.err, "lock disable: tailnet lock is not enabled\n");
+
+        server::testing::LockNode a, b;
+        CO_ASSERT_TRUE(co_await a.join(f, "alpha"));
+        CO_ASSERT_TRUE(co_await b.join(f, "beta"));
+        tka::Aum genesis;
+        const Bytes support(32, 0x5a);
+        CO_ASSERT_TRUE(co_await server::testing::enable(a, 2, genesis, support));
+        CO_ASSERT_TRUE((co_await b.next_with("TKAInfo")).has_value());
+        const std::string head = genesis.hash().to_string();
+        const std::string trusted = a.nl.public_key().cli_string();
+
+        auto status = co_await cli("lock", "status");
+        CO_ASSERT_TRUE(status.code == 0);
+        EXPECT_EQ(status.out.rfind("Tailnet lock: enabled\nHead: " + head + "\n", 0), 0u) << status.out;
+        EXPECT_TRUE(has(status.out, "(the server holds the support secret)")) << status.out;
+        EXPECT_TRUE(has(status.out, trusted + "  1")) << status.out;
+        EXPECT_TRUE(has(status.out, "ID  NAME   NODE KEY")) << status.out;
+        EXPECT_TRUE(has(status.out, b.node.public_key().to_string() + "  signed     " + trusted)) << status.out;
+        auto as_json = co_await cli("lock", "status", "--json");
+        CO_ASSERT_TRUE(as_json.code == 0);
+        const json s = json::parse(as_json.out);
+        EXPECT_EQ(s["mode"], "enabled");
+        EXPECT_EQ(s["head"], head);
+        CO_ASSERT_TRUE(s["nodes"].size() == 2u);
+        EXPECT_EQ(s["nodes"][0]["signature"], "signed");
+
+        auto log = co_await cli("lock", "log", "--json");
+        CO_ASSERT_TRUE(log.code == 0);
+        const json aums = json::parse(log.out);
+        CO_ASSERT_TRUE(aums.size() == 1u);
+        EXPECT_EQ(aums[0]["kind"], "checkpoint");
+        EXPECT_EQ(aums[0]["hash"], head);
+        auto table = co_await cli("lock", "log", "--limit", "1");
+        CO_ASSERT_TRUE(table.code == 0);
+        EXPECT_EQ(table.out.rfind("HASH", 0), 0u) << table.out;
+        EXPECT_TRUE(has(table.out, head + "  checkpoint")) << table.out;
+        auto bad_limit = co_await cli("lock", "log", "--limit", "0");
+        EXPECT_NE(bad_limit.code, 0);
+        EXPECT_TRUE(has(bad_limit.err, "--limit")) << bad_limit.err;
+
+        auto disabled = co_await cli("lock", "disable", "--support");
+        EXPECT_EQ(disabled.code, 0) << disabled.err;
+        EXPECT_TRUE(has(disabled.out, "tailnet lock disabled")) << disabled.out;
+        auto gone = co_await b.next_with("TKAInfo");
+        CO_ASSERT_TRUE(gone.has_value());
+        EXPECT_EQ((*gone)["TKAInfo"]["Disabled"], true);
+        EXPECT_EQ((co_await cli("lock", "status")).out, "Tailnet lock: disabled\n");
+        a.conn->close();
+        b.conn->close();
+      },
+      90s);
+}
+
+TEST(LockCommands, HelpListsTheSubcommands) {
+  auto top = run_binary({"--help"});
+  EXPECT_EQ(top.code, 0);
+  EXPECT_TRUE(has(top.out, "lock")) << top.out;
+  auto lock = run_binary({"lock", "--help"});
+  EXPECT_EQ(lock.code, 0);
+  for (const char* sub : {"status", "log", "disable"}) EXPECT_TRUE(has(lock.out, sub)) << lock.out;
+  auto disable = run_binary({"lock", "disable", "--help"});
+  EXPECT_TRUE(has(disable.out, "--support")) << disable.out;
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // The load tool (bench/server/load): its MapResponse scanner against maps
 // and deltas the server's own Netmap encodes, and one small run of its core
 // against a real `latchkey serve` process — every node gets a complete view
-// and every endpoint change reaches every peer. No timing assertions: the
+// and every endpoint change reaches every peer; and with the lock phase,
+// every signature and every sync arrives. No timing assertions: the
 // figures belong in docs/performance.md, not in a test.
 #include <gtest/gtest.h>
 
+#include "base/base64.h"
 #include "key/disco_key.h"
 #include "key/machine_key.h"
 #include "key/node_key.h"
@@ -95,6 +97,37 @@ TEST(LoadMapScan, ReadsTheServersDeltas) {
   EXPECT_TRUE(k->keep_alive);
 }
 
+TEST(LoadMapScan, ReadsTheLockHeadAndPeersKeySignatures) {
+  server::Netmap m(server::NetmapConfig{});
+  m.set_user({1, "alice@example", "Alice", "", {}});
+  for (server::NodeId id : {1, 2, 3}) m.upsert_node(scan_node(id));
+  (void)m.take_batch();
+  const Bytes sig{0xa4, 0x01, 0x01, 0xfb, 0xff, 0x3e};  // base64 with '+' and '/'
+  m.set_tka_info(tailcfg::TkaInfo{"HEADHASH", false});
+  ASSERT_TRUE(m.set_key_signature(3, sig));
+  auto delta = m.take_batch();
+  auto s = scan_map_response(m.delta_json(delta, 1));
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_TRUE(s->tka_head.has_value());
+  EXPECT_EQ(*s->tka_head, "HEADHASH");
+  ASSERT_EQ(s->key_signatures.size(), 1u);
+  EXPECT_EQ(s->key_signatures[0].node, 3);
+  EXPECT_EQ(s->key_signatures[0].signature, base64_encode(sig));
+
+  auto json = m.full_map_json(1, tailcfg::GoTime::from_unix(1'800'000'000));
+  ASSERT_TRUE(json);
+  auto full = scan_map_response(*json);
+  ASSERT_TRUE(full.ok()) << full.message();
+  EXPECT_EQ(full->tka_head, std::optional<std::string_view>("HEADHASH"));
+  ASSERT_EQ(full->key_signatures.size(), 1u);
+  EXPECT_EQ(full->key_signatures[0].node, 3);
+
+  auto none = scan_map_response(R"({"TKAInfo":{"Disabled":true},"Peers":[{"ID":4,"KeySignature":null}]})");
+  ASSERT_TRUE(none.ok()) << none.message();
+  EXPECT_EQ(none->tka_head, std::optional<std::string_view>(""));
+  EXPECT_TRUE(none->key_signatures.empty());
+}
+
 TEST(LoadMapScan, RefusesBrokenJson) {
   for (const char* bad : {"", "{", R"({"Peers":[{"ID":1})", R"({"Peers":[{"Name":"x"}]})", R"({"A":[}]})",
                           R"({"PeersRemoved":[1,x]})", R"({"Node":{"ID":"1"}})", R"({"A":"unterminated})",
@@ -130,6 +163,35 @@ TEST(LoadSmoke, TwentyNodesGetCompleteViewsAndEveryChange) {
   EXPECT_EQ(r->change_ms.size(), 3u);
   EXPECT_GT(r->server_idle.rss_kib, 0);
   EXPECT_GT(r->server_online.cpu_seconds, 0.0);
+  EXPECT_EQ(r->server_exit, "exited with status 0");
+  EXPECT_TRUE(r->passed());
+}
+
+TEST(LoadSmoke, LockPhaseEnablesTheLockAndEverySignatureAndSyncArrives) {
+  server::testing::TempDir dir;
+  LoadOptions o;
+  o.server_binary = LATCHKEY_BINARY;
+  o.work_dir = dir.path();
+  o.nodes = 12;
+  o.changes = 1;
+  o.lock_changes = 3;
+  o.in_flight = 8;
+  o.settle = std::chrono::milliseconds(200);
+  o.change_gap = std::chrono::milliseconds(50);
+  o.phase_timeout = std::chrono::seconds(120);
+  auto r = run_load(o);
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_EQ(r->errors, 0u) << r->first_error << "\n" << r->server_log_tail;
+  EXPECT_TRUE(r->lock_requested);
+  EXPECT_TRUE(r->lock_enabled);
+  EXPECT_EQ(r->lock_signatures, 12u);  // every node signed in init/finish
+  EXPECT_GT(r->lock_init_finish_ms, 0.0);
+  EXPECT_EQ(r->lock_changes_sent, 3);
+  EXPECT_EQ(r->lock_changes_complete, 3);
+  EXPECT_EQ(r->lock_delivery_ms.size(), 3u * 11u);  // every re-signature at every other node, once
+  EXPECT_EQ(r->lock_change_ms.size(), 3u);
+  EXPECT_EQ(r->lock_syncs, 12u);  // every node synced to the new head
+  EXPECT_EQ(r->lock_sync_ms.size(), 12u);
   EXPECT_EQ(r->server_exit, "exited with status 0");
   EXPECT_TRUE(r->passed());
 }

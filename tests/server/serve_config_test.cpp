@@ -78,6 +78,16 @@ TEST(ServeConfig, ConnectionLimits) {
   expect_error("limits: 5", "limits: want a mapping");
 }
 
+TEST(ServeConfig, TailnetLockAdministrators) {
+  EXPECT_FALSE(parse_serve_config("", "")->server.tailnet.lock_administrators.has_value());
+  auto c = parse_serve_config("tailnet_lock: {administrators: [alice, bob]}\n", "");
+  ASSERT_TRUE(c.ok()) << c.message();
+  EXPECT_EQ(c->server.tailnet.lock_administrators, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_FALSE(parse_serve_config("tailnet_lock: {administrators: alice}\n", "").ok());
+  EXPECT_FALSE(parse_serve_config("tailnet_lock: {administrators: [\"\"]}\n", "").ok());
+  EXPECT_FALSE(parse_serve_config("tailnet_lock: {admins: [alice]}\n", "").ok());
+}
+
 TEST(ServeConfig, TheDocumentedExampleParses) {
   const std::string path = std::string(LATCHKEY_TEST_DATA) + "/../../docs/config.example.yaml";
   auto c = load_serve_config(path);

@@ -136,8 +136,15 @@ struct SimNode {
   }
 
   asio::awaitable<HttpResult> post(std::string path, std::string body) {
+    return send("POST", std::move(path), std::move(body));
+  }
+  // As upstream's Tailnet Lock RPCs: GET with a JSON body.
+  asio::awaitable<HttpResult> get(std::string path, std::string body) {
+    return send("GET", std::move(path), std::move(body));
+  }
+  asio::awaitable<HttpResult> send(std::string method, std::string path, std::string body) {
     transport::Http2ClientRequest req;
-    req.method = "POST";
+    req.method = std::move(method);
     req.path = std::move(path);
     req.body.assign(body.begin(), body.end());
     auto r = co_await conn->request(std::move(req));

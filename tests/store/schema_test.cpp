@@ -78,7 +78,10 @@ TEST_P(SchemaTest, MigrationTwoKeepsTheNewestPendingRegistrationPerMachine) {
       ASSERT_TRUE(p.ok()) << p.message();
       c = std::move(*p);
     }
-    // Back to version 1.
+    // Back to version 1 (undoing version 3 first).
+    ASSERT_TRUE(c->exec("ALTER TABLE tka_aums DROP COLUMN committed_at").ok());
+    ASSERT_TRUE(c->exec("ALTER TABLE pending_registrations DROP COLUMN node_key_signature").ok());
+    ASSERT_TRUE(c->execute("DELETE FROM schema_migrations WHERE version = 3", {}).ok());
     ASSERT_TRUE(c->exec(GetParam() == Backend::Sqlite
                             ? "DROP INDEX pending_registrations_machine_key_key"
                             : "ALTER TABLE pending_registrations DROP CONSTRAINT pending_registrations_machine_key_key")
@@ -106,6 +109,48 @@ TEST_P(SchemaTest, MigrationTwoKeepsTheNewestPendingRegistrationPerMachine) {
   for (const auto& p : *left) ids.push_back(p.auth_id);
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<std::string>{"new", "other"}));
+}
+
+// Migration 3 adds the AUMs' commit times (those already stored count as
+// committed at the epoch) and the pending registrations' signatures (none).
+TEST_P(SchemaTest, MigrationThreeKeepsStoredAumsAndPendingRegistrations) {
+  store_.reset();
+  const Bytes hash(32, 7), aum{0xa0};
+  {
+    std::unique_ptr<sql::Connection> c;
+    if (GetParam() == Backend::Sqlite) {
+      auto s = sql::SqliteConnection::open(config_.sqlite_path, 1000, "full");
+      ASSERT_TRUE(s.ok()) << s.message();
+      c = std::move(*s);
+    } else {
+      auto p = sql::PostgresConnection::open(config_.postgres_conninfo);
+      ASSERT_TRUE(p.ok()) << p.message();
+      c = std::move(*p);
+    }
+    // Back to version 2, with one AUM and one pending registration.
+    ASSERT_TRUE(c->exec("ALTER TABLE tka_aums DROP COLUMN committed_at").ok());
+    ASSERT_TRUE(c->exec("ALTER TABLE pending_registrations DROP COLUMN node_key_signature").ok());
+    ASSERT_TRUE(c->execute("DELETE FROM schema_migrations WHERE version = 3", {}).ok());
+    ASSERT_TRUE(c->execute("INSERT INTO tka_aums (hash, parent_hash, aum) VALUES ($1, NULL, $2)",
+                           {sql::Blob{hash}, sql::Blob{aum}})
+                    .ok());
+    const std::string mk = machine_key(1).to_string(), nk = node_key(1).to_string();
+    ASSERT_TRUE(c->execute("INSERT INTO pending_registrations (auth_id, machine_key, node_key, expires_at, created_at) "
+                           "VALUES ($1, $2, $3, $4, $5)",
+                           {std::string_view("waiting"), std::string_view(mk), std::string_view(nk), std::int64_t{100},
+                            std::int64_t{1}})
+                    .ok());
+  }
+  auto s = Store::open(config_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(*(*s)->schema_version(), latest_schema_version());
+  auto a = (*s)->get_aum(hash);
+  ASSERT_TRUE(a.ok()) << a.message();
+  EXPECT_EQ(a->aum, aum);
+  EXPECT_EQ(a->committed_at, TimePoint{});
+  auto p = (*s)->get_pending_registration("waiting");
+  ASSERT_TRUE(p.ok()) << p.message();
+  EXPECT_FALSE(p->node_key_signature.has_value());
 }
 
 TEST_P(SchemaTest, TransactionCommitsAllSteps) {

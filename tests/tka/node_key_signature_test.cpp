@@ -132,6 +132,117 @@ TEST(NodeKeySignatureVectors, VerificationAgainstEachAuthorityMatchesUpstream) {
   EXPECT_GT(checked, 0u);
 }
 
+// node_keys_authorized (the batch form) gives, for any run of the vector
+// cases, the first refusal node_key_authorized gives one by one: same
+// index, same error.
+TEST(NodeKeySignatureVectors, BatchVerdictEqualsTheFirstSingleRefusal) {
+  std::vector<key::NodePublic> keys;
+  std::vector<Bytes> sigs;
+  for (const auto& c : vectors().at("cases")) {
+    keys.push_back(parse_node_key(c.at("node_key")));
+    sigs.push_back(testing::unhex(c.at("signature")));
+  }
+  std::size_t refusals = 0;
+  for (const auto& [name, state] : authorities()) {
+    SCOPED_TRACE(name);
+    for (std::size_t start = 0; start < keys.size(); ++start) {
+      std::vector<NodeKeyToAuthorize> items;
+      for (std::size_t i = start; i < keys.size(); ++i) items.push_back({keys[i], sigs[i]});
+      std::optional<std::size_t> want;
+      std::string want_error;
+      for (std::size_t i = 0; i < items.size() && !want; ++i) {
+        auto single = node_key_authorized(state, items[i].node_key, items[i].marshaled);
+        if (!single) {
+          want = i;
+          want_error = single.message();
+        }
+      }
+      auto got = node_keys_authorized(state, items);
+      ASSERT_EQ(got.has_value(), want.has_value()) << "from case " << start;
+      if (!got) continue;
+      ++refusals;
+      EXPECT_EQ(got->index, *want) << "from case " << start;
+      EXPECT_EQ(got->error.message, want_error) << "from case " << start;
+    }
+  }
+  EXPECT_GT(refusals, 0u);
+}
+
+// Many direct signatures by one trusted key (init/finish): all valid
+// passes; one bad signature anywhere is found, with its own error, even
+// behind a rotation signature (checked singly) and before a single refusal.
+TEST(NodeKeySignature, BatchOfDirectSignaturesFindsTheFirstBadOne) {
+  const crypto::Ed25519Private trusted = crypto::ed25519_generate();
+  const crypto::Ed25519Public trusted_pub = crypto::ed25519_public(trusted);
+  State state;
+  Key k;
+  k.kind = KeyKind::Ed25519;
+  k.votes = 1;
+  k.public_key = Bytes(trusted_pub.begin(), trusted_pub.end());
+  state.keys = std::vector<Key>{k};
+
+  const crypto::Ed25519Private rotation = crypto::ed25519_generate();
+  const crypto::Ed25519Public rotation_pub = crypto::ed25519_public(rotation);
+  std::vector<key::NodePublic> node_keys;
+  std::vector<Bytes> sigs;
+  for (int i = 0; i < 200; ++i) {
+    const key::NodePublic nk = key::NodePrivate::generate().public_key();
+    NodeKeySignature sig;
+    sig.kind = SigKind::Direct;
+    const auto bin = nk.to_binary();
+    sig.pubkey = Bytes(bin.begin(), bin.end());
+    sig.key_id = *k.public_key;
+    sig.wrapping_pubkey = Bytes(rotation_pub.begin(), rotation_pub.end());
+    const auto s = crypto::ed25519_sign(trusted, sig.sig_hash());
+    sig.signature = Bytes(s.begin(), s.end());
+    node_keys.push_back(nk);
+    sigs.push_back(sig.serialize());
+  }
+  // Item 50: the node rotated its key; the node re-signed it with its
+  // rotation key (a rotation signature over item 50's direct one).
+  const key::NodePublic rotated = key::NodePrivate::generate().public_key();
+  auto resigned = resign_node_key_signature(rotation, rotated, sigs[50]);
+  ASSERT_TRUE(resigned.ok()) << resigned.message();
+  node_keys[50] = rotated;
+  sigs[50] = *resigned;
+  auto items = [&] {
+    std::vector<NodeKeyToAuthorize> out;
+    for (std::size_t i = 0; i < sigs.size(); ++i) out.push_back({node_keys[i], sigs[i]});
+    return out;
+  };
+  EXPECT_FALSE(node_keys_authorized(state, items()).has_value());
+
+  // A corrupted Ed25519 signature at 137, a signature for another node's
+  // key at 180 (refused before verification): 137 comes first.
+  const std::vector<Bytes> good = sigs;
+  sigs[137][sigs[137].size() - 5] ^= 0x01;
+  sigs[180] = good[181];
+  ASSERT_FALSE(node_key_authorized(state, node_keys[137], sigs[137]).ok());
+  auto bad = node_keys_authorized(state, items());
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->index, 137u);
+  EXPECT_EQ(bad->error.message, node_key_authorized(state, node_keys[137], sigs[137]).message());
+  // Only the later refusal left: it is the answer.
+  sigs[137] = good[137];
+  bad = node_keys_authorized(state, items());
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->index, 180u);
+  EXPECT_EQ(bad->error.message, "signature does not authorize nodeKey");
+  // A bad signature after the first single refusal does not change it.
+  sigs[190][sigs[190].size() - 5] ^= 0x01;
+  bad = node_keys_authorized(state, items());
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->index, 180u);
+  // A rotation signature whose outer signature is bad, before all that.
+  sigs[50][sigs[50].size() - 5] ^= 0x01;
+  const auto single50 = node_key_authorized(state, node_keys[50], sigs[50]);
+  ASSERT_FALSE(single50.ok());
+  bad = node_keys_authorized(state, items());
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->index, 50u);
+  EXPECT_EQ(bad->error.message, single50.message());
+}
+
 TEST(NodeKeySignatureVectors, ResignMatchesUpstream) {
   const auto& cases = vectors().at("resign");
   ASSERT_FALSE(cases.empty());

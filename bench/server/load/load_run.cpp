@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "base/base64.h"
 #include "client_threads.h"
 #include "map_scan.h"
 #include "map_stream_reader.h"
@@ -24,7 +25,14 @@
 #include "server_process.h"
 #include "sim_node.h"
 #include "tailcfg/codec.h"
+#include "tailcfg/tka.h"
 #include "tailnet_seed.h"
+#include "tka/authority.h"
+#include "tka/memory_storage.h"
+#include "tka/sig.h"
+#include "tka/signer.h"
+#include "tka/builder.h"
+#include "tka/sync.h"
 #include "transport/connection_limits.h"
 #include "transport/key_fetch.h"
 
@@ -59,6 +67,13 @@ struct Sim {
   std::size_t peer_count = 0;
   bool complete = false;
   int last_round = -1;
+  // The lock phase: TKAInfo seen, peers whose KeySignature arrived.
+  bool tka_seen = false;
+  std::vector<std::uint8_t> signed_seen;  // by node id
+  std::size_t signed_count = 0;
+  bool signed_all = false;
+  int last_lock_round = -1;
+  bool sync_head_seen = false;
   bool first_map_done = false;
   asio::steady_timer first_map_waiter;
   int restarts = 0;
@@ -88,6 +103,23 @@ struct Shared {
   std::atomic<std::size_t> round_delivered{0};
   std::mutex round_mu;
   std::vector<double> round_latencies_ms;
+
+  // The lock phase. The signatures and their nodes are all set before the
+  // first lock round is published (lock_round), and not changed after.
+  std::atomic<std::size_t> tka_seen{0};
+  std::atomic<std::size_t> signed_all{0};
+  std::atomic<std::int64_t> last_tka_ns{0};
+  std::atomic<std::int64_t> last_signed_ns{0};
+  std::atomic<int> lock_round{-1};
+  std::vector<NodeId> lock_nodes;
+  std::vector<std::string> lock_signatures;  // base64, as in the map JSON
+  // The head every node must see before the syncs (set before the flag).
+  std::string sync_head;
+  std::atomic<bool> sync_head_set{false};
+  std::atomic<std::size_t> sync_head_seen{0};
+  std::atomic<std::int64_t> last_sync_head_ns{0};
+  std::atomic<std::size_t> syncs{0};
+  std::vector<double> sync_latencies_ms;  // under round_mu
 
   std::mutex error_mu;
   std::string first_error;
@@ -173,6 +205,49 @@ void apply(Shared& sh, Sim& s, const std::string& json, bool first_in_stream) {
         }
         sh.round_delivered.fetch_add(1, std::memory_order_release);
         break;
+      }
+    }
+  }
+  if (m->tka_head && !m->tka_head->empty() && !s.tka_seen) {
+    s.tka_seen = true;
+    sh.last_tka_ns.store(now_ns(), std::memory_order_relaxed);
+    sh.tka_seen.fetch_add(1, std::memory_order_release);
+  }
+  if (m->tka_head && !s.sync_head_seen && sh.sync_head_set.load(std::memory_order_acquire) &&
+      *m->tka_head == sh.sync_head) {
+    s.sync_head_seen = true;
+    sh.last_sync_head_ns.store(now_ns(), std::memory_order_relaxed);
+    sh.sync_head_seen.fetch_add(1, std::memory_order_release);
+  }
+  if (!m->key_signatures.empty()) {
+    for (const auto& k : m->key_signatures) {
+      if (k.node <= 0 || k.node > (std::int64_t{1} << 31) || k.node == self) continue;
+      const auto i = static_cast<std::size_t>(k.node);
+      if (i >= s.signed_seen.size()) s.signed_seen.resize(i + 1 + i / 2, 0);
+      if (s.signed_seen[i] == 0) {
+        s.signed_seen[i] = 1;
+        ++s.signed_count;
+      }
+    }
+    if (!s.signed_all && s.signed_count + 1 >= sh.n) {
+      s.signed_all = true;
+      sh.last_signed_ns.store(now_ns(), std::memory_order_relaxed);
+      sh.signed_all.fetch_add(1, std::memory_order_release);
+    }
+    const int lock_round = sh.lock_round.load(std::memory_order_acquire);
+    if (lock_round > s.last_lock_round) {
+      const auto r = static_cast<std::size_t>(lock_round);
+      for (const auto& k : m->key_signatures) {
+        if (k.node == sh.lock_nodes[r] && k.signature == sh.lock_signatures[r]) {
+          s.last_lock_round = lock_round;
+          const double ms = static_cast<double>(now_ns() - sh.round_t0_ns.load(std::memory_order_relaxed)) / 1e6;
+          {
+            std::lock_guard lock(sh.round_mu);
+            sh.round_latencies_ms.push_back(ms);
+          }
+          sh.round_delivered.fetch_add(1, std::memory_order_release);
+          break;
+        }
       }
     }
   }
@@ -274,6 +349,126 @@ asio::awaitable<void> send_lite_update(Shared& sh, Sim& s) {
   }
 }
 
+// A Tailnet Lock RPC from node `s`, run on its thread; waits at most
+// `timeout` (the call's state outlives a timeout).
+struct RpcCall {
+  std::optional<Result<RpcReply>> reply;
+};
+
+asio::awaitable<void> rpc_task(std::shared_ptr<transport::Ts2021Client> conn, std::string endpoint, std::string body,
+                               std::shared_ptr<RpcCall> call) {
+  call->reply = co_await tka_rpc(*conn, endpoint, body);
+}
+
+std::future<void> start_rpc(Sim& s, std::string endpoint, std::string body, const std::shared_ptr<RpcCall>& call) {
+  return asio::co_spawn(s.io, rpc_task(s.conn, std::move(endpoint), std::move(body), call), asio::use_future);
+}
+
+Result<RpcReply> finish_rpc(std::future<void>& f, const std::shared_ptr<RpcCall>& call, const std::string& what,
+                            std::chrono::milliseconds timeout) {
+  if (f.wait_for(timeout) != std::future_status::ready) return Error{what + ": no answer in time"};
+  try {
+    f.get();
+  } catch (const std::exception& e) {
+    return Error{what + ": " + e.what()};
+  }
+  if (!call->reply) return Error{what + ": no answer"};
+  if (!*call->reply) return Error{what + ": " + call->reply->message()};
+  if ((*call->reply)->status != 200) {
+    return Error{what + ": HTTP " + std::to_string((*call->reply)->status) + " " + (*call->reply)->body};
+  }
+  return **call->reply;
+}
+
+// A genesis AUM trusting `nl` alone (one vote), signed by it: what
+// `tailscale lock init` makes.
+Result<tka::Aum> lock_genesis(const key::NLPrivate& nl) {
+  tka::Key k;
+  k.kind = tka::KeyKind::Ed25519;
+  k.votes = 1;
+  k.public_key = nl.key_id();
+  tka::State state;
+  state.keys = std::vector<tka::Key>{k};
+  state.disablement_values = std::vector<tka::NullableBytes>{tka::disablement_kdf(Bytes(32, 0x5a))};
+  tka::MemoryStorage scratch;
+  tka::Ed25519Signer signer(nl.raw());
+  auto c = tka::Authority::create(scratch, std::move(state), signer);
+  if (!c) return c.error();
+  return std::move(c->second);
+}
+
+// A direct signature of `node_key` by `by`, wrapping `rotation`, as
+// `tailscale lock sign` makes it.
+Bytes direct_signature(const key::NLPrivate& by, const key::NodePublic& node_key, const Bytes& rotation) {
+  tka::NodeKeySignature sig;
+  sig.kind = tka::SigKind::Direct;
+  const auto bin = node_key.to_binary();
+  sig.pubkey = Bytes(bin.begin(), bin.end());
+  sig.key_id = by.key_id();
+  sig.wrapping_pubkey = rotation;
+  const auto signature = by.sign(sig.sig_hash());
+  sig.signature = Bytes(signature.begin(), signature.end());
+  return sig.serialize();
+}
+
+// What a node behind by one AUM sends and must get back.
+struct SyncPlan {
+  tka::SyncOfferText offer;  // from the old head
+  std::string new_head;
+};
+
+// One node's sync as upstream's client (tkaSyncLocked): sync/offer, then
+// sync/send of what the server lacks (nothing here) with the new head.
+asio::awaitable<void> sync_one(Shared& sh, Sim& s, const SyncPlan& plan) {
+  const auto t0 = SteadyClock::now();
+  tailcfg::TkaSyncOfferRequest offer;
+  offer.version = tailcfg::kCurrentCapabilityVersion;
+  offer.node_key = s.id.node.public_key();
+  offer.head = plan.offer.head;
+  offer.ancestors = plan.offer.ancestors;
+  auto offered = co_await tka_rpc(*s.conn, "sync/offer", tailcfg::encode_json(offer));
+  const std::string who = "node " + std::to_string(s.index) + ": ";
+  if (!offered || offered->status != 200) {
+    sh.fail(who + "sync/offer: " + (offered ? std::to_string(offered->status) + " " + offered->body : offered.message()));
+    co_return;
+  }
+  auto theirs = tailcfg::decode_json<tailcfg::TkaSyncOfferResponse>(offered->body);
+  if (!theirs || theirs->head != plan.new_head || !theirs->missing_aums || theirs->missing_aums->size() != 1) {
+    sh.fail(who + "sync/offer answered " + offered->body.substr(0, 200));
+    co_return;
+  }
+  tailcfg::TkaSyncSendRequest send;
+  send.version = tailcfg::kCurrentCapabilityVersion;
+  send.node_key = s.id.node.public_key();
+  send.head = plan.new_head;
+  send.missing_aums.emplace();
+  auto sent = co_await tka_rpc(*s.conn, "sync/send", tailcfg::encode_json(send));
+  if (!sent || sent->status != 200) {
+    sh.fail(who + "sync/send: " + (sent ? std::to_string(sent->status) + " " + sent->body : sent.message()));
+    co_return;
+  }
+  auto head = tailcfg::decode_json<tailcfg::TkaSyncSendResponse>(sent->body);
+  if (!head || head->head != plan.new_head) {
+    sh.fail(who + "sync/send answered " + sent->body.substr(0, 200));
+    co_return;
+  }
+  const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+  {
+    std::lock_guard lock(sh.round_mu);
+    sh.sync_latencies_ms.push_back(ms);
+  }
+  sh.syncs.fetch_add(1, std::memory_order_release);
+}
+
+asio::awaitable<void> sync_worker(Shared& sh, std::vector<Sim*>& queue, std::atomic<std::size_t>& next,
+                                  const SyncPlan& plan) {
+  while (!sh.stopping.load()) {
+    const std::size_t i = next.fetch_add(1);
+    if (i >= queue.size()) break;
+    co_await sync_one(sh, *queue[i], plan);
+  }
+}
+
 ProcStats stats_or_zero(pid_t pid) {
   auto s = read_proc_stats(pid);
   return s ? *s : ProcStats{};
@@ -350,6 +545,7 @@ Result<LoadResult> run_load(const LoadOptions& o) {
   for (std::size_t i = 0; i < o.nodes; ++i) {
     auto& io = ios[i % ios.size()];
     sims.push_back(std::make_unique<Sim>(i, io));
+    if (o.lock_changes > 0) sims.back()->id.nl = key::NLPrivate::generate();
     per_thread[i % ios.size()].push_back(sims.back().get());
   }
   const std::size_t workers_per_thread = std::max<std::size_t>(1, o.in_flight / ios.size());
@@ -478,6 +674,191 @@ Result<LoadResult> run_load(const LoadOptions& o) {
     }
   }
   result.server_after_changes = stats_or_zero(pid);
+
+  // Phase 4 (optional): the Tailnet Lock. Node 0 enables it trusting its
+  // own lock key, with every node signed; then one node at a time is
+  // re-signed (`tailscale lock sign`), timed until every other node's
+  // stream carried the new KeySignature.
+  result.lock_requested = o.lock_changes > 0;
+  if (o.lock_changes > 0 && all_online && sh.errors.load() == 0) {
+    Sim& admin = *sims[0];
+    const key::NLPrivate& nl = *admin.id.nl;
+    auto lock_fail = [&](const std::string& what) { sh.fail("lock: " + what); };
+    result.server_before_lock = stats_or_zero(pid);
+    [&] {
+      auto genesis = lock_genesis(nl);
+      if (!genesis) return lock_fail("genesis: " + genesis.message());
+      tailcfg::TkaInitBeginRequest begin;
+      begin.version = tailcfg::kCurrentCapabilityVersion;
+      begin.node_key = admin.id.node.public_key();
+      begin.genesis_aum = genesis->serialize();
+      auto begin_call = std::make_shared<RpcCall>();
+      auto begin_done = start_rpc(admin, "init/begin", tailcfg::encode_json(begin), begin_call);
+      auto begun = finish_rpc(begin_done, begin_call, "init/begin", o.change_timeout);
+      if (!begun) return lock_fail(begun.message());
+      auto need = tailcfg::decode_json<tailcfg::TkaInitBeginResponse>(begun->body);
+      if (!need || !need->need_signatures) return lock_fail("init/begin answer: " + begun->body.substr(0, 200));
+      if (need->need_signatures->size() != o.nodes) {
+        return lock_fail("init/begin asked for " + std::to_string(need->need_signatures->size()) + " signatures");
+      }
+      // Signing is the admin's side: not timed.
+      tailcfg::TkaInitFinishRequest finish_req;
+      finish_req.version = tailcfg::kCurrentCapabilityVersion;
+      finish_req.node_key = admin.id.node.public_key();
+      finish_req.signatures.emplace();
+      for (const auto& info : *need->need_signatures) {
+        if (!info.rotation_pubkey) return lock_fail("node " + std::to_string(info.node_id) + " has no RotationPubkey");
+        (*finish_req.signatures)[info.node_id] = direct_signature(nl, info.node_public, *info.rotation_pubkey);
+      }
+      result.lock_signatures = finish_req.signatures->size();
+      std::string finish_body = tailcfg::encode_json(finish_req);
+      say("N=" + std::to_string(o.nodes) + ": lock init/finish with " + std::to_string(result.lock_signatures) +
+          " signatures (" + std::to_string(finish_body.size()) + " bytes)");
+      auto finish_call = std::make_shared<RpcCall>();
+      const auto t_finish = SteadyClock::now();
+      const std::int64_t t_finish_ns = now_ns();
+      auto finish_done = start_rpc(admin, "init/finish", std::move(finish_body), finish_call);
+      auto finished = finish_rpc(finish_done, finish_call, "init/finish", std::chrono::duration_cast<std::chrono::milliseconds>(o.phase_timeout));
+      if (!finished) return lock_fail(finished.message());
+      result.lock_init_finish_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t_finish).count();
+      const bool shown = wait_until(
+          [&] { return (sh.tka_seen.load() == o.nodes && sh.signed_all.load() == o.nodes) || sh.errors.load() > 0; },
+          deadline_of(), [&] {
+            say("  " + std::to_string(sh.tka_seen.load()) + " streams with TKAInfo, " +
+                std::to_string(sh.signed_all.load()) + " with every peer's signature");
+          });
+      if (!shown || sh.errors.load() > 0) {
+        return lock_fail("TKAInfo reached " + std::to_string(sh.tka_seen.load()) + " and all signatures " +
+                         std::to_string(sh.signed_all.load()) + " of " + std::to_string(o.nodes) + " streams");
+      }
+      result.lock_enabled = true;
+      result.lock_enabled_seconds = static_cast<double>(sh.last_tka_ns.load() - t_finish_ns) / 1e9;
+      result.lock_signed_seconds = static_cast<double>(sh.last_signed_ns.load() - t_finish_ns) / 1e9;
+      result.server_locked = stats_or_zero(pid);
+      say("N=" + std::to_string(o.nodes) + ": lock enabled: init/finish " +
+          std::to_string(result.lock_init_finish_ms) + " ms, every stream signed after " +
+          std::to_string(result.lock_signed_seconds) + " s; settling");
+      std::this_thread::sleep_for(o.settle);
+
+      // The re-signatures, made up front: a fresh wrapping key each, so
+      // the bytes differ from what the node has.
+      std::vector<Sim*> targets;
+      for (int r = 0; r < o.lock_changes; ++r) {
+        Sim& t = *sims[(static_cast<std::size_t>(r) * 7919u + 3u) % sims.size()];
+        targets.push_back(&t);
+        const Bytes sig = direct_signature(nl, t.id.node.public_key(), key::NLPrivate::generate().key_id());
+        sh.lock_nodes.push_back(t.self.load(std::memory_order_acquire));
+        sh.lock_signatures.push_back(base64_encode(sig));
+      }
+      for (int r = 0; r < o.lock_changes; ++r) {
+        auto sig = base64_decode(sh.lock_signatures[static_cast<std::size_t>(r)]);
+        tailcfg::TkaSubmitSignatureRequest req;
+        req.version = tailcfg::kCurrentCapabilityVersion;
+        req.node_key = admin.id.node.public_key();
+        req.signature = sig ? *sig : Bytes{};
+        std::string body = tailcfg::encode_json(req);
+        {
+          std::lock_guard lock(sh.round_mu);
+          sh.round_latencies_ms.clear();
+        }
+        sh.round_delivered.store(0);
+        sh.round_t0_ns.store(now_ns());
+        sh.lock_round.store(r, std::memory_order_release);
+        auto call = std::make_shared<RpcCall>();
+        auto done = start_rpc(admin, "sign", std::move(body), call);
+        ++result.lock_changes_sent;
+        const bool delivered = wait_until([&] { return sh.round_delivered.load() + 1 >= o.nodes; },
+                                          SteadyClock::now() + o.change_timeout, [] {});
+        auto answered = finish_rpc(done, call, "sign", o.change_timeout);
+        if (!answered) lock_fail(answered.message());
+        std::lock_guard lock(sh.round_mu);
+        result.lock_delivery_ms.insert(result.lock_delivery_ms.end(), sh.round_latencies_ms.begin(),
+                                       sh.round_latencies_ms.end());
+        if (delivered && answered) {
+          ++result.lock_changes_complete;
+          result.lock_change_ms.push_back(
+              *std::max_element(sh.round_latencies_ms.begin(), sh.round_latencies_ms.end()));
+        } else if (!delivered) {
+          lock_fail("sign " + std::to_string(r) + " reached " + std::to_string(sh.round_delivered.load()) + " of " +
+                    std::to_string(o.nodes - 1) + " peers in time");
+        }
+        std::this_thread::sleep_for(o.change_gap);
+      }
+      result.server_after_lock = stats_or_zero(pid);
+      if (sh.errors.load() > 0) return;
+
+      // A new head: node 0 adds a key (`tailscale lock add`, one AUM).
+      tka::MemoryStorage local;
+      auto authority = tka::Authority::bootstrap(local, *genesis);
+      if (!authority) return lock_fail("bootstrap: " + authority.message());
+      SyncPlan plan;
+      {
+        auto offer = tka::make_sync_offer(*authority, local);
+        if (!offer) return lock_fail("sync offer: " + offer.message());
+        plan.offer = tka::sync_offer_to_text(*offer);
+      }
+      tka::Ed25519Signer signer(nl.raw());
+      tka::UpdateBuilder builder(*authority, &signer);
+      tka::Key added;
+      added.kind = tka::KeyKind::Ed25519;
+      added.votes = 1;
+      added.public_key = key::NLPrivate::generate().key_id();
+      if (auto st = builder.add_key(added); !st) return lock_fail("add key: " + st.message());
+      auto aums = builder.finalize(local);
+      if (!aums || aums->size() != 1) return lock_fail("add key: " + (aums ? std::string("not one AUM") : aums.message()));
+      plan.new_head = aums->back().hash().to_string();
+      sh.sync_head = plan.new_head;
+      sh.sync_head_set.store(true, std::memory_order_release);
+      tailcfg::TkaSyncSendRequest add;
+      add.version = tailcfg::kCurrentCapabilityVersion;
+      add.node_key = admin.id.node.public_key();
+      add.head = plan.new_head;
+      add.missing_aums.emplace();
+      add.missing_aums->push_back(aums->front().serialize());
+      add.interactive = true;
+      const std::int64_t t_add_ns = now_ns();
+      auto add_call = std::make_shared<RpcCall>();
+      auto add_done = start_rpc(admin, "sync/send", tailcfg::encode_json(add), add_call);
+      auto added_reply = finish_rpc(add_done, add_call, "sync/send (add key)", o.change_timeout);
+      if (!added_reply) return lock_fail(added_reply.message());
+      if (!wait_until([&] { return sh.sync_head_seen.load() == o.nodes || sh.errors.load() > 0; },
+                      SteadyClock::now() + o.change_timeout, [] {})) {
+        return lock_fail("the new head reached " + std::to_string(sh.sync_head_seen.load()) + " of " +
+                         std::to_string(o.nodes) + " streams");
+      }
+      result.lock_head_seconds = static_cast<double>(sh.last_sync_head_ns.load() - t_add_ns) / 1e9;
+      std::this_thread::sleep_for(o.change_gap);
+
+      // Every node syncs, `in_flight` at a time.
+      say("N=" + std::to_string(o.nodes) + ": every node syncs (offer + send)");
+      result.server_before_syncs = stats_or_zero(pid);
+      const auto t_sync = SteadyClock::now();
+      std::vector<std::atomic<std::size_t>> next(ios.size());
+      std::vector<std::future<void>> done;
+      for (std::size_t t = 0; t < ios.size(); ++t) {
+        for (std::size_t w = 0; w < workers_per_thread; ++w) {
+          done.push_back(asio::co_spawn(ios[t], sync_worker(sh, per_thread[t], next[t], plan), asio::use_future));
+        }
+      }
+      const auto deadline = deadline_of();
+      for (auto& f : done) {
+        if (f.wait_until(deadline) != std::future_status::ready) {
+          return lock_fail("syncs did not finish in time: " + std::to_string(sh.syncs.load()) + " of " +
+                           std::to_string(o.nodes));
+        }
+        try {
+          f.get();
+        } catch (const std::exception& e) {
+          lock_fail(std::string("sync: ") + e.what());
+        }
+      }
+      result.lock_sync_seconds = seconds_between(t_sync, SteadyClock::now());
+      result.server_after_syncs = stats_or_zero(pid);
+      result.lock_syncs = sh.syncs.load();
+      std::lock_guard lock(sh.round_mu);
+      result.lock_sync_ms = sh.sync_latencies_ms;
+    }();
+  }
 
   // Shut down: clients first, then the server.
   close_all();

@@ -5,7 +5,13 @@
 // set from the full map and the deltas. Then K endpoint changes, each sent
 // as a lite MapRequest (Stream false, OmitPeers, new Endpoints) the way
 // upstream clients report them, timed until every other node's stream
-// delivered it. Server CPU and RSS come from /proc/<pid> of the server
+// delivered it. Optionally (lock_changes > 0) then the Tailnet Lock: node 0
+// enables it with every node signed (init/begin, init/finish, timed over
+// the wire), and K `sign` RPCs re-sign one node each, timed until every
+// other node's stream delivered the new KeySignature; then node 0 adds a
+// key (sync/send of one AUM) and every node syncs as upstream's client does
+// when TKAInfo shows a new head (sync/offer from the old head, the missing
+// AUM back, sync/send), timed for the sync rate. Server CPU and RSS come from /proc/<pid> of the server
 // process only. The core of bench/server/load (latchkey_load) and of the
 // smoke test in tests/server.
 #pragma once
@@ -38,6 +44,8 @@ struct LoadOptions {
   // between changes (so each change is its own batch).
   std::chrono::milliseconds settle{std::chrono::seconds(2)};
   std::chrono::milliseconds change_gap{std::chrono::milliseconds(200)};
+  // The lock phase: 0 skips it (and nodes then register without NLKey).
+  int lock_changes = 0;
   std::function<void(const std::string&)> progress;  // optional progress lines
 };
 
@@ -52,6 +60,24 @@ struct LoadResult {
   int changes_complete = 0;   // changes every other node received
   std::vector<double> delivery_ms;  // one per (change, receiving node)
   std::vector<double> change_ms;    // per change: until the last node had it
+  // The lock phase (when asked for).
+  bool lock_requested = false;
+  bool lock_enabled = false;          // init/finish answered 200 and every stream showed TKAInfo
+  std::size_t lock_signatures = 0;    // node signatures sent in init/finish
+  double lock_init_finish_ms = 0;     // init/finish sent until its answer (verification and commit)
+  double lock_enabled_seconds = 0;    // init/finish sent until every stream had TKAInfo
+  double lock_signed_seconds = 0;     // ... until every node had every peer's KeySignature
+  int lock_changes_sent = 0;
+  int lock_changes_complete = 0;
+  std::vector<double> lock_delivery_ms;  // one per (sign, receiving node)
+  std::vector<double> lock_change_ms;    // per sign: until the last node had it
+  // Every node's sync after a new head: sync/offer + sync/send pairs.
+  double lock_head_seconds = 0;          // the new head's sync/send until every stream had it
+  std::size_t lock_syncs = 0;            // pairs that got the expected answers
+  double lock_sync_seconds = 0;          // all pairs, `in_flight` at a time
+  std::vector<double> lock_sync_ms;      // per pair
+  ProcStats server_before_syncs, server_after_syncs;
+  ProcStats server_before_lock, server_locked, server_after_lock;
   // Server process figures at the phase boundaries.
   ProcStats server_start, server_registered, server_online, server_idle, server_after_changes;
   std::size_t stream_restarts = 0;  // map streams the server ended and the node reopened
@@ -64,7 +90,9 @@ struct LoadResult {
   std::string server_log_tail;        // when something failed
 
   bool passed() const {
-    return errors == 0 && registered == nodes && complete == nodes && changes_complete == changes_sent;
+    return errors == 0 && registered == nodes && complete == nodes && changes_complete == changes_sent &&
+           (!lock_requested ||
+            (lock_enabled && lock_changes_complete == lock_changes_sent && lock_syncs == nodes));
   }
 };
 

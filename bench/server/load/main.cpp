@@ -4,9 +4,12 @@
 // connections (one per node), times endpoint changes until every peer has
 // them, and reads the server's CPU and memory from /proc. Then the server's
 // full-map encoder is timed on the largest tailnet. Results go to stdout as
-// a Markdown table (docs/performance.md, "## server load").
+// a Markdown table (docs/performance.md, "## server load"). With
+// --lock-changes K, then the Tailnet Lock: init/finish with every node
+// signed (timed over the wire) and K re-signatures timed until every other
+// node had them, as a second table.
 //
-//   latchkey_load --nodes 250,500,1000,2000,5000 [--changes 20]
+//   latchkey_load --nodes 250,500,1000,2000,5000 [--changes 20] [--lock-changes K]
 //                 [--client-threads 2] [--server-threads 2] [--in-flight 64]
 //                 [--server-binary PATH] [--keep]
 #include <cstdio>
@@ -31,8 +34,8 @@ using namespace latchkey::load;
 #endif
 
 int usage() {
-  std::cerr << "usage: latchkey_load [--nodes N[,N...]] [--changes K] [--client-threads T] [--server-threads T]\n"
-               "                     [--in-flight M] [--settle-ms MS] [--server-binary PATH] [--keep] [--no-encode]\n";
+  std::cerr << "usage: latchkey_load [--nodes N[,N...]] [--changes K] [--lock-changes K] [--client-threads T]\n"
+               "                     [--server-threads T] [--in-flight M] [--settle-ms MS] [--server-binary PATH] [--keep] [--no-encode]\n";
   return 2;
 }
 
@@ -67,6 +70,8 @@ int main(int argc, char** argv) {
         while (std::getline(list, item, ',')) sizes.push_back(std::stoul(item));
       } else if (a == "--changes") {
         base.changes = std::stoi(value());
+      } else if (a == "--lock-changes") {
+        base.lock_changes = std::stoi(value());
       } else if (a == "--client-threads") {
         base.client_threads = std::stoi(value());
       } else if (a == "--server-threads") {
@@ -158,6 +163,40 @@ int main(int argc, char** argv) {
                                    std::to_string(r.changes_sent) + " changes everywhere"
                              : "FAILED: " + r.first_error)
               << " |\n";
+  }
+
+  if (base.lock_changes > 0) {
+    std::cout << "\n| N | init/finish, N signatures (ms) | TKAInfo on every stream / every peer's signature on "
+                 "every stream (s) | sign to one peer p50 / p99 / max (ms) | sign to all peers p50 / max (ms) | server "
+                 "CPU: enable / per sign (s, ms) | new head on every stream (ms) | syncs (offer + send) per s | sync p50 / p99 "
+                 "(ms) | server CPU per sync (ms) | result |\n"
+              << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const auto& r : results) {
+      const double cpu_enable = r.server_locked.cpu_seconds - r.server_before_lock.cpu_seconds;
+      const double cpu_sign = r.lock_changes_sent > 0 ? (r.server_after_lock.cpu_seconds - r.server_locked.cpu_seconds) /
+                                                            r.lock_changes_sent * 1e3
+                                                      : 0;
+      std::cout << "| " << r.nodes << " | " << fixed(r.lock_init_finish_ms, 1) << " | "
+                << fixed(r.lock_enabled_seconds, 2) << " / " << fixed(r.lock_signed_seconds, 2) << " | "
+                << fixed(percentile(r.lock_delivery_ms, 50), 1) << " / " << fixed(percentile(r.lock_delivery_ms, 99), 1)
+                << " / " << fixed(percentile(r.lock_delivery_ms, 100), 1) << " | "
+                << fixed(percentile(r.lock_change_ms, 50), 1) << " / " << fixed(percentile(r.lock_change_ms, 100), 1)
+                << " | " << fixed(cpu_enable, 2) << " / " << fixed(cpu_sign, 1) << " | "
+                << fixed(r.lock_head_seconds * 1e3, 1) << " | "
+                << fixed(r.lock_sync_seconds > 0 ? static_cast<double>(r.lock_syncs) / r.lock_sync_seconds : 0, 0)
+                << " | " << fixed(percentile(r.lock_sync_ms, 50), 1) << " / " << fixed(percentile(r.lock_sync_ms, 99), 1)
+                << " | "
+                << fixed(r.lock_syncs > 0 ? (r.server_after_syncs.cpu_seconds - r.server_before_syncs.cpu_seconds) /
+                                                static_cast<double>(r.lock_syncs) * 1e3
+                                          : 0,
+                         2)
+                << " | "
+                << (r.passed() ? "lock enabled, " + std::to_string(r.lock_changes_complete) + "/" +
+                                     std::to_string(r.lock_changes_sent) + " signatures everywhere, " +
+                                     std::to_string(r.lock_syncs) + " syncs"
+                               : "FAILED: " + r.first_error)
+                << " |\n";
+    }
   }
 
   if (encode && !largest_dir.empty()) {

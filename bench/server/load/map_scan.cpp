@@ -40,6 +40,8 @@ class Scanner {
           entries(out.patched, out, "NodeID");
         } else if (key == "PeersRemoved") {
           ids(out.peers_removed);
+        } else if (key == "TKAInfo") {
+          if (!null()) tka_info(out.tka_head);
         } else {
           skip_value();
         }
@@ -191,10 +193,32 @@ class Scanner {
     fail("expected true or false");
   }
 
-  // One node-like object: its id (under `id_key`), first endpoint port and
-  // Online flag.
+  // TKAInfo: its Head ("" when absent).
+  void tka_info(std::optional<std::string_view>& head) {
+    head = std::string_view{};
+    expect('{');
+    ws();
+    if (take('}')) return;
+    do {
+      ws();
+      const std::string_view key = string();
+      ws();
+      expect(':');
+      ws();
+      if (key == "Head") {
+        if (!null()) head = string();
+      } else {
+        skip_value();
+      }
+      ws();
+    } while (take(','));
+    expect('}');
+  }
+
+  // One node-like object: its id (under `id_key`), first endpoint port,
+  // Online flag and KeySignature.
   void node_object(std::optional<NodeId>& id, std::optional<std::uint16_t>* port, std::optional<bool>* online,
-                   std::string_view id_key = "ID") {
+                   std::string_view id_key = "ID", std::optional<std::string_view>* key_signature = nullptr) {
     expect('{');
     ws();
     if (take('}')) return;
@@ -210,6 +234,8 @@ class Scanner {
         *port = first_endpoint_port();
       } else if (online != nullptr && key == "Online") {
         *online = boolean();
+      } else if (key_signature != nullptr && key == "KeySignature") {
+        if (!null()) *key_signature = string();
       } else {
         skip_value();
       }
@@ -228,11 +254,13 @@ class Scanner {
       std::optional<NodeId> id;
       std::optional<std::uint16_t> port;
       std::optional<bool> online;
-      node_object(id, &port, &online, id_key);
+      std::optional<std::string_view> key_signature;
+      node_object(id, &port, &online, id_key, &key_signature);
       if (!id) fail("peer entry without " + std::string(id_key));
       out.push_back(*id);
       if (port) summary.endpoints.push_back({*id, *port});
       if (online) summary.online.push_back({*id, *online});
+      if (key_signature) summary.key_signatures.push_back({*id, *key_signature});
       ws();
     } while (take(','));
     expect(']');

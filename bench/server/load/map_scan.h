@@ -1,8 +1,9 @@
 // MapScan: the little the load tool needs from one MapResponse, read without
 // building a DOM — the self node's ID, the peer IDs of a full map (Peers),
 // the IDs in PeersChanged / PeersRemoved / PeersChangedPatch, the first
-// endpoint's port and the Online flag of every peer entry that carries
-// them, and whether it is a keepalive. A full 5,000-node map is ~3 MB of JSON and every simulated
+// endpoint's port, the Online flag and the KeySignature of every peer entry
+// that carries them, the Tailnet Lock head (TKAInfo.Head), and whether it
+// is a keepalive. A full 5,000-node map is ~3 MB of JSON and every simulated
 // node reads one, so this walks the text once and skips what it does not
 // need. Strict about structure (unbalanced or truncated JSON is an error),
 // bounded in nesting depth. Field names as upstream's tailcfg.MapResponse.
@@ -29,6 +30,13 @@ struct OnlineSeen {
   bool online = false;
 };
 
+struct KeySignatureSeen {
+  NodeId node = 0;
+  // The base64 text as on the wire (a view into the scanned JSON: valid
+  // only as long as that text).
+  std::string_view signature;
+};
+
 struct MapSummary {
   bool keep_alive = false;
   std::optional<NodeId> self;  // Node.ID
@@ -39,6 +47,10 @@ struct MapSummary {
   std::vector<NodeId> patched;  // NodeIDs of PeersChangedPatch entries
   std::vector<EndpointSeen> endpoints;  // from Peers, PeersChanged and PeersChangedPatch
   std::vector<OnlineSeen> online;       // likewise, entries with an Online field
+  std::vector<KeySignatureSeen> key_signatures;  // Peers and PeersChanged entries with a KeySignature
+  // TKAInfo.Head when the message carries TKAInfo ("" for a TKAInfo
+  // without Head, e.g. Disabled); a view into the scanned JSON.
+  std::optional<std::string_view> tka_head;
 };
 
 Result<MapSummary> scan_map_response(std::string_view json);

@@ -61,6 +61,7 @@ boost::asio::awaitable<Status> register_node(transport::Ts2021Client& conn, cons
   r.node_key = node.node.public_key();
   r.auth = tailcfg::RegisterResponseAuth{std::nullopt, auth_key};
   r.hostinfo = node.hostinfo();
+  if (node.nl) r.nl_key = node.nl->public_key();
   auto res = co_await conn.request(post_request("/machine/register", tailcfg::encode_json(r)));
   if (!res) co_return Error{"register: " + res.message(), ErrorKind::Unavailable};
   auto body = co_await (*res)->read_body(1 << 20);
@@ -75,6 +76,17 @@ boost::asio::awaitable<Status> register_node(transport::Ts2021Client& conn, cons
     co_return Error{"register: not authorised: " + (decoded ? decoded->error : decoded.message())};
   }
   co_return Status{};
+}
+
+boost::asio::awaitable<Result<RpcReply>> tka_rpc(transport::Ts2021Client& conn, const std::string& endpoint,
+                                                 const std::string& body) {
+  transport::Http2ClientRequest req = post_request("/machine/tka/" + endpoint, body);
+  req.method = "GET";
+  auto res = co_await conn.request(std::move(req));
+  if (!res) co_return Error{"tka " + endpoint + ": " + res.message(), ErrorKind::Unavailable};
+  auto text = co_await (*res)->read_body(4u << 20);
+  if (!text) co_return Error{"tka " + endpoint + ": " + text.message(), ErrorKind::Unavailable};
+  co_return RpcReply{(*res)->status(), std::string(text->begin(), text->end())};
 }
 
 boost::asio::awaitable<Result<std::unique_ptr<transport::Http2ClientResponse>>> post_map_request(

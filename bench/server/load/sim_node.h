@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "base/result.h"
 #include "key/disco_key.h"
 #include "key/machine_key.h"
+#include "key/nl_key.h"
 #include "key/node_key.h"
 #include "tailcfg/map_request.h"
 #include "transport/dialer.h"
@@ -40,6 +42,9 @@ struct SimNode {
   key::MachinePrivate machine = key::MachinePrivate::generate();
   key::NodePrivate node = key::NodePrivate::generate();
   key::DiscoPrivate disco = key::DiscoPrivate::generate();
+  // The node's own Tailnet Lock key, sent as RegisterRequest.NLKey when set
+  // (the load tool's lock phase; upstream clients always send one).
+  std::optional<key::NLPrivate> nl;
   std::string hostname;
   std::vector<tailcfg::AddrPort> endpoints;
 
@@ -61,6 +66,16 @@ boost::asio::awaitable<Result<std::shared_ptr<transport::Ts2021Client>>> dial_co
 // 200 with MachineAuthorized. Errors read "register: …".
 boost::asio::awaitable<Status> register_node(transport::Ts2021Client& conn, const SimNode& node,
                                              const std::string& auth_key);
+
+// A Tailnet Lock RPC as upstream's client sends it: GET /machine/tka/<endpoint>
+// with a JSON body. The answer's status and body; errors only when no answer
+// came.
+struct RpcReply {
+  unsigned status = 0;
+  std::string body;
+};
+boost::asio::awaitable<Result<RpcReply>> tka_rpc(transport::Ts2021Client& conn, const std::string& endpoint,
+                                                 const std::string& body);
 
 // POST /machine/map with `body` (an encoded MapRequest); succeeds with the
 // response when the server answered 200. Errors read "map request: …".
