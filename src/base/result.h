@@ -10,13 +10,16 @@
 namespace latchkey {
 
 // What kind of failure an Error is, for callers that react differently
-// (a server maps NotFound/AlreadyExists/Conflict to different responses).
-// Most errors are Invalid: the input was wrong.
+// (a server maps NotFound/AlreadyExists/Conflict/Expired to different
+// responses; a store retries Contended). Callers branch on the kind, never
+// on the message text. Most errors are Invalid: the input was wrong.
 enum class ErrorKind {
   Invalid,        // malformed or unacceptable input
   NotFound,       // the thing named does not exist
   AlreadyExists,  // a uniqueness rule refused a second one
   Conflict,       // refused by the current state (used key, user with nodes)
+  Expired,        // the thing named has outlived its expiry (a pre-auth key, a login)
+  Contended,      // lost a race with a concurrent transaction: retrying may succeed
   Unavailable,    // a resource (database, file, peer) cannot be reached
   Internal,       // a broken invariant or corrupt stored data
 };

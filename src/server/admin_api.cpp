@@ -242,7 +242,9 @@ Failure failure_for(ErrorKind kind) {
     case ErrorKind::NotFound: return {404, "admin_not_found"};
     case ErrorKind::AlreadyExists:
     case ErrorKind::Conflict: return {409, "admin_conflict"};
-    case ErrorKind::Unavailable: return {503, "admin_unavailable"};
+    case ErrorKind::Expired: return {410, "admin_expired"};
+    case ErrorKind::Unavailable:
+    case ErrorKind::Contended: return {503, "admin_unavailable"};
     case ErrorKind::Internal: break;
   }
   return {500, "admin_internal"};
@@ -624,7 +626,7 @@ Result<std::string> AdminApi::run(const AdminCall& c, Clock::time_point now) {
       auto pending = s.get_pending_registration(auth_id);
       if (!pending) return pending.error();
       if (pending->expires_at <= now) {
-        return Error{"registration " + auth_id + " expired; the client must log in again", ErrorKind::Conflict};
+        return Error{"registration " + auth_id + " expired; the client must log in again", ErrorKind::Expired};
       }
       auto n = tailnet_.approve_registration(auth_id, u->id, now);
       if (!n) return n.error();

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "base/hex.h"
 #include "crypto/ed25519.h"
 #include "key/nl_key.h"
@@ -85,6 +86,7 @@ ErrorKind kind_for(unsigned status) {
     case 400: return ErrorKind::Invalid;
     case 404: return ErrorKind::NotFound;
     case 409: return ErrorKind::Conflict;
+    case 410: return ErrorKind::Expired;
     case 503: return ErrorKind::Unavailable;
     default: return ErrorKind::Internal;
   }
@@ -153,6 +155,9 @@ Result<std::string> lock_log_json(const TailnetLock& lock, std::size_t limit) {
     j["signatures"] = std::move(sigs);
     j["committed_at"] =
         e.committed_at ? json(tailcfg::GoTime::from_system(*e.committed_at).to_string()) : json(nullptr);
+    // The AUM as stored and served to nodes (CBOR, standard base64), so an
+    // independent implementation can replay exactly what the server holds.
+    j["raw"] = base64_encode(a.serialize());
     out.push_back(std::move(j));
   }
   return text(out);

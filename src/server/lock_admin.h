@@ -24,7 +24,8 @@ namespace latchkey::server {
 // disablement_secrets, support_disablement and nodes with their verdicts.
 Result<std::string> lock_status_json(store::Store& store, const TailnetLock& lock);
 
-// GET /v1/lock/log: at most `limit` AUMs of the active chain, newest first.
+// GET /v1/lock/log: at most `limit` AUMs of the active chain, newest first,
+// each described and as "raw" (the serialized AUM, standard base64).
 Result<std::string> lock_log_json(const TailnetLock& lock, std::size_t limit);
 
 // POST /v1/lock/disable {"support": true}: Conflict when the lock is not

@@ -26,11 +26,14 @@ bool sorted_contains(const std::vector<T>& v, const T& x) {
 }  // namespace
 
 bool NetmapDelta::touches(NodeId viewer) const {
-  if (sorted_contains(changed, viewer) || sorted_contains(removed, viewer)) return true;
-  auto it = std::lower_bound(patches.begin(), patches.end(), viewer,
-                             [](const PeerChange& p, NodeId id) { return p.node_id < id; });
-  return it != patches.end() && it->node_id == viewer;
+  return sorted_contains(changed, viewer) || sorted_contains(removed, viewer);
 }
+
+bool NetmapDelta::only_own_patch(NodeId viewer) const {
+  return changed.empty() && removed.empty() && !tka_info && patches.size() == 1 && patches[0].node_id == viewer;
+}
+
+bool NetmapDelta::self_changed_for(NodeId viewer) const { return sorted_contains(self_changed, viewer); }
 
 Netmap::Netmap(NetmapConfig config) : config_(std::move(config)) {}
 
@@ -61,9 +64,14 @@ void Netmap::set_tka_info(std::optional<tailcfg::TkaInfo> info) {
 bool Netmap::set_key_signature(NodeId id, Bytes signature) {
   auto it = nodes_.find(id);
   if (it == nodes_.end() || it->second.node.key_signature == signature) return false;
-  it->second.node.key_signature = std::move(signature);
-  encode_peer(it->second);
-  mark_changed(id);
+  if (signature.empty()) {
+    it->second.node.key_signature.clear();
+    encode_peer(it->second);
+    mark_changed(id);
+  } else {
+    update_patchable(id, &Node::key_signature, &PeerChange::key_signature, std::move(signature));
+  }
+  pending_self_.insert(id);
   return true;
 }
 
@@ -118,6 +126,7 @@ void Netmap::remove_node(NodeId id) {
   nodes_.erase(it);
   pending_changed_.erase(id);
   pending_patches_.erase(id);
+  pending_self_.erase(id);
   pending_removed_.insert(id);
 }
 
@@ -298,6 +307,9 @@ std::string Netmap::encode_delta(const NetmapDelta& delta, std::optional<NodeId>
     if (viewer && p.node_id == *viewer) continue;
     r.peers_changed_patch.push_back(p);
   }
+  if (viewer && !self_current && !r.node && delta.self_changed_for(*viewer)) {
+    if (auto it = nodes_.find(*viewer); it != nodes_.end()) r.node = self_view(it->second);
+  }
   r.tka_info = delta.tka_info;
   if (!r.node && r.peers_changed_encoded.empty() && r.peers_removed.empty() && r.peers_changed_patch.empty() &&
       !r.tka_info) {
@@ -313,6 +325,7 @@ NetmapDelta Netmap::take_batch() {
   d.removed.assign(pending_removed_.begin(), pending_removed_.end());
   d.patches.reserve(pending_patches_.size());
   for (auto& [id, p] : pending_patches_) d.patches.push_back(std::move(p));
+  d.self_changed.assign(pending_self_.begin(), pending_self_.end());
   // A lock that was switched off is announced as Disabled (an omitted
   // TKAInfo in a delta means "unchanged").
   if (pending_tka_) d.tka_info = tka_info_ ? *tka_info_ : tailcfg::TkaInfo{"", true};
@@ -320,15 +333,25 @@ NetmapDelta Netmap::take_batch() {
   pending_changed_.clear();
   pending_removed_.clear();
   pending_patches_.clear();
+  pending_self_.clear();
   if (!d.empty()) d.common_json = encode_delta(d, std::nullopt);
   return d;
 }
 
 std::string Netmap::delta_json(const NetmapDelta& delta, NodeId viewer, bool self_current) const {
   if (delta.empty()) return {};
-  if (!delta.touches(viewer)) return delta.common_json;
+  if (!delta.touches(viewer)) return delta.only_own_patch(viewer) ? std::string() : delta.common_json;
   if (sorted_contains(delta.removed, viewer)) return {};
   return encode_delta(delta, viewer, self_current);
+}
+
+std::string Netmap::self_json(const NetmapDelta& delta, NodeId viewer, bool self_current) const {
+  if (self_current || delta.touches(viewer) || !delta.self_changed_for(viewer)) return {};
+  auto it = nodes_.find(viewer);
+  if (it == nodes_.end()) return {};
+  MapResponse r;
+  r.node = self_view(it->second);
+  return tailcfg::encode_json(r);
 }
 
 std::uint64_t Netmap::revision(NodeId id) const {

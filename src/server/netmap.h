@@ -60,14 +60,26 @@ struct NetmapDelta {
   std::vector<NodeId> changed;                   // full node changes (added or altered), sorted
   std::vector<NodeId> removed;                   // sorted
   std::vector<tailcfg::PeerChange> patches;      // small changes, sorted by node
+  // Nodes whose own view changed by a patch-only change (a new key
+  // signature): each gets its own Node after the common message. Sorted.
+  std::vector<NodeId> self_changed;
   // The lock's new head (or that it is now disabled), for every viewer.
   std::optional<tailcfg::TkaInfo> tka_info;
   // The encoded delta for a viewer that appears in none of the lists above
   // (most viewers). Empty when the batch holds nothing.
   std::string common_json;
-  bool empty() const { return changed.empty() && removed.empty() && patches.empty() && !tka_info; }
-  // Whether `viewer` needs its own encoding (delta_json()).
+  bool empty() const {
+    return changed.empty() && removed.empty() && patches.empty() && self_changed.empty() && !tka_info;
+  }
+  // Whether `viewer` needs its own encoding (delta_json()): it was added,
+  // changed or removed. A viewer that is only patched gets common_json
+  // like everyone else — upstream clients skip patches for node IDs that
+  // are not their peers — so a batch that patches every node (signing the
+  // whole tailnet at init) is encoded once, not once per viewer.
   bool touches(NodeId viewer) const;
+  // Whether common_json says nothing to `viewer` but its own patch.
+  bool only_own_patch(NodeId viewer) const;
+  bool self_changed_for(NodeId viewer) const;
 };
 
 struct FullMapOptions {
@@ -119,8 +131,11 @@ class Netmap {
   // briefly unsigned under new keys. nullopt: the lock was never enabled.
   void set_tka_info(std::optional<tailcfg::TkaInfo> info);
   const std::optional<tailcfg::TkaInfo>& tka_info() const { return tka_info_; }
-  // A node's node-key signature (Node.KeySignature; empty: none), sent as
-  // a whole-node change. False when unknown or unchanged.
+  // A node's node-key signature (Node.KeySignature; empty: none). A new
+  // signature goes to peers as a patch (PeerChange.KeySignature) and to the
+  // node itself as its Node; a removed one as a whole-node change (an empty
+  // KeySignature patch means "unchanged" to upstream clients). False when
+  // unknown or unchanged.
   bool set_key_signature(NodeId id, Bytes signature);
 
   // The full MapResponse for `self`, encoded. Fails (nullopt) for an unknown
@@ -131,7 +146,8 @@ class Netmap {
                                                const FullMapOptions& options = {}) const;
 
   bool has_pending() const {
-    return !pending_changed_.empty() || !pending_removed_.empty() || !pending_patches_.empty() || pending_tka_;
+    return !pending_changed_.empty() || !pending_removed_.empty() || !pending_patches_.empty() ||
+           !pending_self_.empty() || pending_tka_;
   }
   // Collects the changes recorded since the last call and encodes the
   // common delta.
@@ -142,6 +158,9 @@ class Netmap {
   // With `self_current` the viewer's own entry is left out entirely: its
   // full map, sent after these changes were applied, already showed them.
   std::string delta_json(const NetmapDelta& delta, NodeId viewer, bool self_current = false) const;
+  // For a viewer that is not touched but in self_changed: the message with
+  // its own Node, sent after common_json. Empty when there is none to send.
+  std::string self_json(const NetmapDelta& delta, NodeId viewer, bool self_current = false) const;
   // The revision of a node's entry (0 for an unknown node).
   std::uint64_t revision(NodeId id) const;
 
@@ -185,6 +204,7 @@ class Netmap {
   std::set<NodeId> pending_changed_;
   std::set<NodeId> pending_removed_;
   std::map<NodeId, tailcfg::PeerChange> pending_patches_;
+  std::set<NodeId> pending_self_;
   std::optional<tailcfg::TkaInfo> tka_info_;
   bool pending_tka_ = false;
 };

@@ -30,6 +30,22 @@ RegisterOutcome refusal(std::string text) {
   return o;
 }
 
+// A pre-auth key the store would not redeem, as the client and the metrics
+// see it; nullopt for other failures (the caller reports those).
+std::optional<RegisterOutcome> key_refusal(const Error& e, ServerMetrics& metrics) {
+  const char* reason = nullptr;
+  const char* text = nullptr;
+  switch (e.kind) {
+    case ErrorKind::Invalid:  // malformed
+    case ErrorKind::NotFound: reason = "invalid_authkey", text = "invalid authkey"; break;
+    case ErrorKind::Expired: reason = "expired_authkey", text = "authkey expired"; break;
+    case ErrorKind::Conflict: reason = "used_authkey", text = "authkey already used"; break;
+    default: return std::nullopt;
+  }
+  metrics.registration(reason);
+  return refusal(text);
+}
+
 constexpr std::size_t kAuthIdBytes = 12;
 
 std::string random_auth_id() {
@@ -123,7 +139,8 @@ RegisterOutcome Tailnet::handle_register(ByteView body, const key::MachinePublic
   }
   // Tailnet Lock: a node-key signature the client sent (re-signed after a
   // rotation, or made with a wrapped pre-auth key) must verify under the
-  // lock's trusted keys; checked here, before the tailnet's lock is taken.
+  // lock's trusted keys; checked here, before the tailnet's lock is taken
+  // (the server calls this on its blocking pool, never on an I/O thread).
   // A bad one is an error to the client, never a silently unsigned node.
   const std::shared_ptr<const tka::State> lock_state = lock_state_ ? lock_state_() : nullptr;
   const Bytes* signature = nullptr;
@@ -203,7 +220,8 @@ void Tailnet::publish_node(const store::Node& n, Clock::time_point now) {
   }
 }
 
-Result<store::Node> Tailnet::create_node(store::NewNode base, const std::string* auth_key, Clock::time_point now) {
+Result<store::Node> Tailnet::create_node(store::NewNode base, const std::string* auth_key, Clock::time_point now,
+                                         std::optional<Error>* key_error) {
   auto ips = allocator_.allocate();
   if (!ips) return ips.error();
   base.ipv4 = ips->v4;
@@ -212,9 +230,13 @@ Result<store::Node> Tailnet::create_node(store::NewNode base, const std::string*
   std::optional<store::Node> created;
   Status st = store_->transact([&](store::Transaction& tx) -> Status {
     store::NewNode n = base;
+    if (key_error) key_error->reset();  // a retried transaction starts over
     if (auth_key) {
       auto pak = tx.redeem_pre_auth_key(*auth_key, now);
-      if (!pak) return pak.error();
+      if (!pak) {
+        if (key_error) *key_error = pak.error();
+        return pak.error();
+      }
       n.user_id = pak->user_id;
       n.tags = pak->tags;
       n.ephemeral = pak->ephemeral || n.ephemeral;
@@ -394,9 +416,14 @@ std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterR
   // re-authorise that node with the key's blessing.
   if (const auto by_machine = netmap_.find_by_machine_key(machine)) {
     const NodeId id = *by_machine;
+    std::optional<Error> key_error;
     Status st = store_->transact([&](store::Transaction& tx) -> Status {
+      key_error.reset();  // a retried transaction starts over
       auto pak = tx.redeem_pre_auth_key(*auth_key, now);
-      if (!pak) return pak.error();
+      if (!pak) {
+        key_error = pak.error();
+        return pak.error();
+      }
       if (auto s = tx.update_node_key(id, req.node_key, expiry, now); !s) return s;
       if (pak->user_id != netmap_.node(id)->user) {
         if (auto s = tx.set_node_user(id, pak->user_id, now); !s) return s;
@@ -417,18 +444,11 @@ std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterR
       }
       st = stored.error();
     }
-    return [&] {
-      if (st.kind() == ErrorKind::NotFound) {
-        metrics_->registration("invalid_authkey");
-        return refusal("invalid authkey");
-      }
-      if (st.kind() == ErrorKind::Conflict) {
-        metrics_->registration(st.message().find("expired") != std::string::npos ? "expired_authkey" : "used_authkey");
-        return refusal(st.message().find("expired") != std::string::npos ? "authkey expired" : "authkey already used");
-      }
-      metrics_->error("store");
-      return refusal("internal error: " + st.message());
-    }();
+    if (key_error) {
+      if (auto refused = key_refusal(*key_error, *metrics_)) return std::move(*refused);
+    }
+    metrics_->error("store");
+    return refusal("internal error: " + st.message());
   }
   store::NewNode n;
   n.machine_key = machine;
@@ -438,17 +458,12 @@ std::optional<RegisterOutcome> Tailnet::register_locked(const tailcfg::RegisterR
   n.hostinfo_json = hostinfo_json;
   n.expiry = expiry;
   n.ephemeral = req.ephemeral;
-  auto created = create_node(std::move(n), auth_key, now);
+  std::optional<Error> key_error;
+  auto created = create_node(std::move(n), auth_key, now, &key_error);
   if (!created) {
     const Error& e = created.error();
-    if (e.kind == ErrorKind::NotFound) {
-      metrics_->registration("invalid_authkey");
-      return refusal("invalid authkey");
-    }
-    if (e.kind == ErrorKind::Conflict) {
-      const bool expired = e.message.find("expired") != std::string::npos;
-      metrics_->registration(expired ? "expired_authkey" : "used_authkey");
-      return refusal(expired ? "authkey expired" : "authkey already used");
+    if (key_error) {
+      if (auto refused = key_refusal(*key_error, *metrics_)) return std::move(*refused);
     }
     if (e.kind == ErrorKind::AlreadyExists) {
       metrics_->error("machine_key_mismatch");
@@ -536,8 +551,22 @@ RegisterOutcome Tailnet::park_registration(const tailcfg::RegisterRequest& req, 
   return o;
 }
 
+Tailnet::CheckedSignature Tailnet::check_pending_signature(std::string_view auth_id, bool approved_only) const {
+  CheckedSignature c;
+  auto p = store_->get_pending_registration(auth_id);
+  if (!p || !p->node_key_signature || (approved_only && !p->approved_user_id)) return c;
+  const auto lock = lock_state_ ? lock_state_() : nullptr;
+  if (lock && tka::node_key_authorized(*lock, p->node_key, *p->node_key_signature)) {
+    c.node_key = p->node_key;
+    c.signature = *p->node_key_signature;
+  }
+  return c;
+}
+
 std::optional<tailcfg::RegisterResponse> Tailnet::followup(const std::string& auth_id,
                                                            const key::MachinePublic& machine, Clock::time_point now) {
+  // Only an approved login needs its signature (most polls find none).
+  const CheckedSignature checked = check_pending_signature(auth_id, /*approved_only=*/true);
   std::lock_guard lock(mu_);
   auto pending = store_->get_pending_registration(auth_id);
   if (pending) {
@@ -549,7 +578,7 @@ std::optional<tailcfg::RegisterResponse> Tailnet::followup(const std::string& au
     }
     if (pending->approved_user_id) {
       // Approved by an admin (latchkey nodes register): create the node.
-      auto n = approve_locked(*pending, *pending->approved_user_id, now);
+      auto n = approve_locked(*pending, *pending->approved_user_id, now, checked);
       if (!n) {
         metrics_->error("store");
         tailcfg::RegisterResponse r;
@@ -583,24 +612,24 @@ std::optional<tailcfg::RegisterResponse> Tailnet::followup(const std::string& au
 }
 
 Result<store::Node> Tailnet::approve_registration(std::string_view auth_id, store::UserId user, Clock::time_point now) {
+  const CheckedSignature checked = check_pending_signature(auth_id, /*approved_only=*/false);
   std::lock_guard lock(mu_);
   auto pending = store_->get_pending_registration(auth_id);
   if (!pending) return pending.error();
-  return approve_locked(*pending, user, now);
+  return approve_locked(*pending, user, now, checked);
 }
 
 Result<store::Node> Tailnet::approve_locked(const store::PendingRegistration& p, store::UserId user,
-                                            Clock::time_point now) {
+                                            Clock::time_point now, const CheckedSignature& checked) {
   const store::PendingRegistration* pending = &p;
   const std::string auth_id = p.auth_id;
-  // The node-key signature the login brought, if it still verifies under
-  // the lock as it is now (the lock may have changed while it waited);
-  // otherwise the node starts unsigned (and any old signature goes).
+  // The node-key signature the login brought, if it verified under the
+  // lock as it was just before (the lock may have changed while the login
+  // waited); otherwise the node starts unsigned (and any old signature goes).
   Bytes signature;
   if (p.node_key_signature) {
-    const auto lock = lock_state_ ? lock_state_() : nullptr;
-    if (lock && tka::node_key_authorized(*lock, p.node_key, *p.node_key_signature)) {
-      signature = *p.node_key_signature;
+    if (!checked.signature.empty() && checked.node_key == p.node_key && checked.signature == *p.node_key_signature) {
+      signature = checked.signature;
     } else {
       spdlog::warn("approved registration {}: its node-key signature no longer verifies; the node starts unsigned",
                    auth_id);

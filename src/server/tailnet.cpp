@@ -261,19 +261,26 @@ void Tailnet::tick_locked(Clock::time_point now) {
     metrics_->batches.fetch_add(1, std::memory_order_relaxed);
     // The common message, framed once per compression choice.
     std::shared_ptr<const Bytes> common[2];
+    auto push_own = [&](MapStream& stream, const std::string& json) {
+      if (json.empty()) return;
+      auto f = std::make_shared<const Bytes>(map_frame(json, stream.zstd()));
+      metrics_->map_response("delta", f->size());
+      stream.push({f, json.size()}, config_.max_queued_messages);
+    };
     for (auto& [viewer, stream] : streams_) {
-      if (!delta.touches(viewer)) {
+      const bool self_current = netmap_.revision(viewer) == stream->self_revision;
+      if (delta.touches(viewer)) {
+        push_own(*stream, netmap_.delta_json(delta, viewer, self_current));
+        continue;
+      }
+      if (!delta.common_json.empty() && !delta.only_own_patch(viewer)) {
         auto& f = common[stream->zstd() ? 1 : 0];
         if (!f) f = std::make_shared<const Bytes>(map_frame(delta.common_json, stream->zstd()));
         metrics_->map_response("delta", f->size());
         stream->push({f, delta.common_json.size()}, config_.max_queued_messages);
-        continue;
       }
-      std::string json = netmap_.delta_json(delta, viewer, netmap_.revision(viewer) == stream->self_revision);
-      if (json.empty()) continue;
-      auto f = std::make_shared<const Bytes>(map_frame(json, stream->zstd()));
-      metrics_->map_response("delta", f->size());
-      stream->push({f, json.size()}, config_.max_queued_messages);
+      // Its own new signature: the small Node message after the shared one.
+      push_own(*stream, netmap_.self_json(delta, viewer, self_current));
     }
   }
   if (now >= next_housekeeping_) {

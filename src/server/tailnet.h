@@ -232,8 +232,22 @@ class Tailnet {
   tailcfg::RegisterResponse success_response(const store::Node& n);
   Tailnet(TailnetConfig config, std::shared_ptr<store::Store> store, ServerMetrics* metrics, IpAllocator allocator);
   Status load();
-  Result<store::Node> approve_locked(const store::PendingRegistration& p, store::UserId user, Clock::time_point now);
-  Result<store::Node> create_node(store::NewNode base, const std::string* auth_key, Clock::time_point now);
+  // A pending login's node-key signature, verified before the tailnet's lock
+  // is taken (no signature check runs under it); empty when the login
+  // brought none, does not verify, or (approved_only) is not approved yet.
+  // approve_locked()
+  // keeps the signature only if the login it approves still carries it.
+  struct CheckedSignature {
+    key::NodePublic node_key;
+    Bytes signature;
+  };
+  CheckedSignature check_pending_signature(std::string_view auth_id, bool approved_only) const;
+  Result<store::Node> approve_locked(const store::PendingRegistration& p, store::UserId user, Clock::time_point now,
+                                     const CheckedSignature& checked);
+  // `key_error` receives the store's refusal to redeem `auth_key` (invalid,
+  // used or expired), kept apart from other failures of the transaction.
+  Result<store::Node> create_node(store::NewNode base, const std::string* auth_key, Clock::time_point now,
+                                  std::optional<Error>* key_error = nullptr);
   std::string unique_given_name(std::string_view hostname) const;
   const store::User* user_locked(store::UserId id);
   void publish_node(const store::Node& n, Clock::time_point now);

@@ -69,7 +69,7 @@ Error PostgresConnection::error_from(PGresult* res, std::string_view what) const
   }
   if (code == "23503") return Error{std::string(kForeignKeyViolation), ErrorKind::Conflict};
   if (code == "40001" || code == "40P01" || code == "55P03") {
-    return Error{std::string(kRetryable) + "postgres: " + msg, ErrorKind::Unavailable};
+    return Error{"postgres: transaction lost a race: " + msg, ErrorKind::Contended};
   }
   if (code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0 || code == "53300") {
     return Error{"postgres: " + msg, ErrorKind::Unavailable};

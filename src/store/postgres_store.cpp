@@ -77,7 +77,7 @@ Status PostgresStore::transact(const std::function<Status(Transaction&)>& fn) {
     if (st) return {};
     // Only lost races are retried. A connection lost mid-transaction is
     // reported (Unavailable): after COMMIT was sent its outcome is unknown.
-    const bool retryable = st.message().rfind(sql::kRetryable, 0) == 0;
+    const bool retryable = st.kind() == ErrorKind::Contended;
     if (!retryable || attempt == kAttempts) return st;
     std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt));
   }

@@ -80,8 +80,5 @@ class Connection {
 // "<table>.<column>" after this prefix, whatever the backend.
 inline constexpr std::string_view kUniqueViolation = "unique constraint violated: ";
 inline constexpr std::string_view kForeignKeyViolation = "foreign key constraint violated";
-// A transaction that lost a race (PostgreSQL serialization failure or
-// deadlock, SQLite busy) carries this text; the store retries it.
-inline constexpr std::string_view kRetryable = "transaction conflict, retry: ";
 
 }  // namespace latchkey::store::sql

@@ -348,7 +348,7 @@ Result<PreAuthKey> SqlTransaction::redeem_pre_auth_key(std::string_view key_text
   if (!updated->empty()) return key_from(updated->at(0));
   auto k = get_pre_auth_key(id);
   if (!k) return k.error();
-  if (k->expired(now)) return Error{"auth key expired", ErrorKind::Conflict};
+  if (k->expired(now)) return Error{"auth key expired", ErrorKind::Expired};
   return Error{"auth key already used", ErrorKind::Conflict};
 }
 

@@ -105,7 +105,7 @@ Error SqliteConnection::error_from(int rc, std::string_view what) const {
     case SQLITE_BUSY:
     case SQLITE_BUSY_SNAPSHOT:
     case SQLITE_LOCKED:
-      return Error{std::string(kRetryable) + "sqlite: " + msg, ErrorKind::Unavailable};
+      return Error{"sqlite: database busy: " + std::string(msg), ErrorKind::Contended};
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_FULL:

@@ -35,7 +35,7 @@ Status SqliteStore::transact(const std::function<Status(Transaction&)>& fn) {
       }
       (void)conn_->exec("ROLLBACK");
     }
-    const bool retryable = st.message().rfind(sql::kRetryable, 0) == 0;
+    const bool retryable = st.kind() == ErrorKind::Contended;
     if (!retryable || attempt == kAttempts) return st;
     std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt));
   }

@@ -73,7 +73,7 @@ class Transaction {
   // Checks the key text and consumes it: a single-use key is marked used in
   // the same statement that checks it is unused, so two concurrent
   // registrations cannot both redeem it. NotFound for an unknown or
-  // malformed key or a wrong secret; Conflict when used or expired.
+  // malformed key or a wrong secret; Conflict when used, Expired when expired.
   virtual Result<PreAuthKey> redeem_pre_auth_key(std::string_view key_text, TimePoint now) = 0;
 
   // Nodes.

@@ -182,15 +182,20 @@ def test_lock_add_remove_wrapped_key_rotation_and_upstream_replay(server, tailne
     wait_visible(a, e, "alpha to see echo's new node key as signed")
     assert accessible(e)
 
-    # What the server served, as the clients hold it: `lock log` has the
-    # whole chain, and upstream's tka (tka-check) and ours (tka-replay) agree
-    # with each other and with every node's head and keys.
+    # What the server holds (`latchkey lock log --json`, the AUMs as stored)
+    # is what the clients hold (`tailscale lock log`), and upstream's tka
+    # (tka-check) and ours (tka-replay) replay it to the head and keys every
+    # node shows.
     log = json.loads(a.run("lock", "log", "--json", "--limit", "100").stdout)["Messages"]
     assert [m["Hash"] for m in log] == [m["Hash"] for m in json.loads(
         b.run("lock", "log", "--json", "--limit", "100").stdout)["Messages"]]
     kinds = [m["AUM"]["MessageKind"] for m in log]
     assert kinds[-1] == "checkpoint" and "add-key" in kinds and "remove-key" in kinds, kinds
-    replay = {"genesis": b64(log[-1]["Raw"]).hex(), "aums": [b64(m["Raw"]).hex() for m in log[:-1]],
+    held = server.admin("lock", "log", "--limit", "100", parse_json=True)
+    assert [m["hash"] for m in held] == [m["Hash"] for m in log]
+    # (upstream's `lock log` writes Raw in URL-safe base64, ours in standard)
+    assert [b64(m["raw"]) for m in held] == [b64(m["Raw"]) for m in log]
+    replay = {"genesis": b64(held[-1]["raw"]).hex(), "aums": [b64(m["raw"]).hex() for m in reversed(held[:-1])],
               "node_keys": []}
     path = tmp_path / "served.json"
     path.write_text(json.dumps(replay))

@@ -138,6 +138,10 @@ TEST(ControlServer, BadInputIsRefusedCountedAndOthersKeepWorking) {
     CO_ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->error, "invalid authkey");
     EXPECT_FALSE(r->machine_authorized);
+    // A malformed one (upstream's control answers the same words).
+    r = co_await a.register_with(a.register_request("wrong"));
+    CO_ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->error, "invalid authkey");
     // Expired key.
     r = co_await a.register_with(
         a.register_request(f.auth_key(false, false, std::chrono::system_clock::now() - std::chrono::hours(1))));
@@ -195,7 +199,8 @@ TEST(ControlServer, BadInputIsRefusedCountedAndOthersKeepWorking) {
     EXPECT_EQ(ok.status, 200u);
 
     auto& m = f.server->metrics();
-    EXPECT_EQ(m.registrations("invalid_authkey"), 1u);
+    EXPECT_EQ(m.registrations("invalid_authkey"), 2u);
+    EXPECT_EQ(m.errors("store"), 0u);  // refused keys are not store failures
     EXPECT_EQ(m.registrations("expired_authkey"), 1u);
     EXPECT_EQ(m.registrations("used_authkey"), 1u);
     EXPECT_EQ(m.registrations("machine_key_mismatch"), 1u);
@@ -206,7 +211,7 @@ TEST(ControlServer, BadInputIsRefusedCountedAndOthersKeepWorking) {
     EXPECT_EQ(m.errors("unknown_node"), 1u);
     EXPECT_EQ(m.errors("unsupported_version"), 2u);
     const std::string text = f.server->metrics_text();
-    EXPECT_NE(text.find("latchkey_registrations_total{outcome=\"invalid_authkey\"} 1"), std::string::npos);
+    EXPECT_NE(text.find("latchkey_registrations_total{outcome=\"invalid_authkey\"} 2"), std::string::npos);
     EXPECT_NE(text.find("latchkey_errors_total{kind=\"machine_key_mismatch\"} 2"), std::string::npos);
     EXPECT_NE(text.find("latchkey_handshakes_total"), std::string::npos);
   });

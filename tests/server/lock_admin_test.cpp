@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "server/admin_api.h"
 #include "server/lock_node.h"
 #include "server/server_fixture.h"
@@ -223,6 +224,8 @@ TEST(LockAdmin, LogListsTheChainNewestFirst) {
     EXPECT_TRUE(first["parent"].is_null());
     EXPECT_FALSE(first.contains("key"));
     EXPECT_EQ(first["signatures"], json::array({a.nl.public_key().cli_string()}));
+    EXPECT_EQ(first["raw"], base64_encode(genesis.serialize()));
+    EXPECT_EQ(added["raw"], base64_encode(add.front().serialize()));
 
     // ?limit keeps the newest.
     const json one = answer(api, "GET", "/v1/lock/log?limit=1", "", 200);

@@ -125,22 +125,11 @@ inline std::vector<tka::Aum> change_aums(const std::vector<tka::Aum>& chain, con
   return made.ok() ? *made : std::vector<tka::Aum>{};
 }
 
-// The AUMs of one builder change on top of `chain` (genesis first), signed
-// by `by`: what `tailscale lock add` sends.
+// The AUMs that add `added` on top of `chain`, signed by `by`: what
+// `tailscale lock add` sends.
 inline std::vector<tka::Aum> add_key_aums(const std::vector<tka::Aum>& chain, const key::NLPrivate& by,
-                                   const tka::Key& added) {
-  tka::MemoryStorage local;
-  auto authority = tka::Authority::bootstrap(local, chain.front());
-  EXPECT_TRUE(authority.ok()) << authority.message();
-  if (chain.size() > 1) {
-    EXPECT_TRUE(authority->inform(local, std::vector<tka::Aum>(chain.begin() + 1, chain.end())).ok());
-  }
-  tka::Ed25519Signer signer(by.raw());
-  tka::UpdateBuilder b(*authority, &signer);
-  EXPECT_TRUE(b.add_key(added).ok());
-  auto made = b.finalize(local);
-  EXPECT_TRUE(made.ok()) << made.message();
-  return made.ok() ? *made : std::vector<tka::Aum>{};
+                                          const tka::Key& added) {
+  return change_aums(chain, by, [&](tka::UpdateBuilder& b) { return b.add_key(added); });
 }
 
 // An update AUM (not a checkpoint) after `genesis`.

@@ -199,6 +199,65 @@ TEST(Netmap, DiscoKeyAndCapArePatches) {
   EXPECT_EQ(full["Peers"][0]["Cap"], 130);
 }
 
+// Signing the whole tailnet (init/finish) is one message shared by every
+// viewer: the signatures as patches (upstream clients skip the patch for
+// their own ID), then each node's own Node with its own signature. Removing
+// a signature is a whole-node change: an empty patch means "unchanged".
+TEST(Netmap, NewKeySignaturesArePatchesAndEachNodeGetsItsOwnNode) {
+  Netmap m = three_nodes();
+  const Bytes s1{1, 2, 3}, s2{4, 5, 6}, s3{7, 8, 9};
+  m.set_tka_info(tailcfg::TkaInfo{"HEAD", false});
+  EXPECT_TRUE(m.set_key_signature(1, s1));
+  EXPECT_TRUE(m.set_key_signature(2, s2));
+  EXPECT_TRUE(m.set_key_signature(3, s3));
+  EXPECT_FALSE(m.set_key_signature(3, s3));  // unchanged
+  EXPECT_FALSE(m.set_key_signature(9, s3));  // unknown node
+  NetmapDelta d = m.take_batch();
+  EXPECT_TRUE(d.changed.empty());
+  EXPECT_EQ(d.self_changed, (std::vector<NodeId>{1, 2, 3}));
+  EXPECT_EQ(json::parse(d.common_json),
+            json::parse(R"({"PeersChangedPatch":[{"NodeID":1,"KeySignature":"AQID"},{"NodeID":2,"KeySignature":"BAUG"},)"
+                        R"({"NodeID":3,"KeySignature":"BwgJ"}],"TKAInfo":{"Head":"HEAD"}})"));
+  for (NodeId viewer : {1, 2, 3}) {
+    EXPECT_FALSE(d.touches(viewer));
+    EXPECT_EQ(m.delta_json(d, viewer), d.common_json);
+    json self = json::parse(m.self_json(d, viewer));
+    EXPECT_EQ(self.size(), 1u) << self.dump();
+    EXPECT_EQ(self["Node"]["ID"], viewer);
+    EXPECT_EQ(self["Node"]["KeySignature"], viewer == 1 ? "AQID" : viewer == 2 ? "BAUG" : "BwgJ");
+    // A stream whose full map came after the change already has it.
+    EXPECT_EQ(m.self_json(d, viewer, /*self_current=*/true), "");
+  }
+  EXPECT_EQ(json::parse(*m.full_map_json(1, kNow))["Peers"][0]["KeySignature"], "BAUG");
+
+  // Removed: the whole node again, without the field.
+  EXPECT_TRUE(m.set_key_signature(2, {}));
+  d = m.take_batch();
+  EXPECT_EQ(d.changed, std::vector<NodeId>{2});
+  EXPECT_TRUE(d.patches.empty());
+  json j = json::parse(d.common_json);
+  EXPECT_EQ(j["PeersChanged"][0]["ID"], 2);
+  EXPECT_FALSE(j["PeersChanged"][0].contains("KeySignature"));
+  json own = json::parse(m.delta_json(d, 2));
+  EXPECT_EQ(own["Node"]["ID"], 2);
+  EXPECT_FALSE(own["Node"].contains("KeySignature"));
+  EXPECT_EQ(m.self_json(d, 2), "");  // already in its delta
+
+  // A new signature of a node whose whole entry is pending anyway rides
+  // with it; a node removed in the same batch gets nothing of its own.
+  m.upsert_node(make_node(4, 1));
+  EXPECT_TRUE(m.set_key_signature(4, s1));
+  EXPECT_TRUE(m.set_key_signature(3, s1));
+  m.remove_node(3);
+  d = m.take_batch();
+  EXPECT_EQ(d.changed, std::vector<NodeId>{4});
+  EXPECT_TRUE(d.patches.empty());
+  EXPECT_EQ(d.self_changed, std::vector<NodeId>{4});
+  EXPECT_EQ(json::parse(d.common_json)["PeersChanged"][0]["KeySignature"], "AQID");
+  EXPECT_EQ(json::parse(m.delta_json(d, 4))["Node"]["KeySignature"], "AQID");
+  EXPECT_EQ(m.delta_json(d, 3), "");
+}
+
 TEST(Netmap, HostinfoChangeBeyondNetInfoIsFull) {
   Netmap m = three_nodes();
   tailcfg::Hostinfo hi = *m.node(3)->hostinfo;

@@ -71,24 +71,27 @@ TEST(TailnetLockServer, InitEnablesTheLockAndEveryStreamShowsItAndTheSignatures)
     auto done = co_await a.rpc("init/finish", finish);
     CO_ASSERT_TRUE(done.status == 200u);
 
-    // One message to each stream: the head, and the signatures with it.
+    // To each stream: the head and every signature as patches in one
+    // message (the same for all), then the node's own Node with its own.
     const std::string head = genesis.hash().to_string();
     for (LockNode* n : {&a, &b}) {
       auto m = co_await n->next_with("TKAInfo");
       CO_ASSERT_TRUE(m.has_value());
       EXPECT_EQ((*m)["TKAInfo"]["Head"], head);
       LockNode& peer = n == &a ? b : a;
-      CO_ASSERT_TRUE(m->contains("PeersChanged"));
+      EXPECT_FALSE(m->contains("PeersChanged"));
+      CO_ASSERT_TRUE(m->contains("PeersChangedPatch"));
       bool seen = false;
-      for (const auto& p : (*m)["PeersChanged"]) {
-        if (p["ID"] == peer.id) {
+      for (const auto& p : (*m)["PeersChangedPatch"]) {
+        if (p["NodeID"] == peer.id) {
           seen = true;
           EXPECT_EQ(p["KeySignature"], b64((*finish.signatures)[peer.id]));
         }
       }
       EXPECT_TRUE(seen) << m->dump();
-      CO_ASSERT_TRUE(m->contains("Node"));
-      EXPECT_EQ((*m)["Node"]["KeySignature"], b64((*finish.signatures)[n->id]));
+      auto self = co_await n->next_with("Node");
+      CO_ASSERT_TRUE(self.has_value());
+      EXPECT_EQ((*self)["Node"]["KeySignature"], b64((*finish.signatures)[n->id]));
     }
 
     // bootstrap now gives the genesis; a sync from it finds nothing missing.
@@ -357,10 +360,10 @@ TEST(TailnetLockServer, SyncSendSignAndDisable) {
     const Bytes sig_c = direct_signature(b.nl, c.node.public_key(), c.nl.key_id());
     sign.signature = sig_c;
     CO_ASSERT_TRUE((co_await b.rpc("sign", sign)).status == 200u);
-    auto signed_c = co_await a.next_with("PeersChanged");
+    auto signed_c = co_await a.next_with("PeersChangedPatch");
     CO_ASSERT_TRUE(signed_c.has_value());
-    EXPECT_EQ((*signed_c)["PeersChanged"][0]["ID"], c.id);
-    EXPECT_EQ((*signed_c)["PeersChanged"][0]["KeySignature"], b64(sig_c));
+    EXPECT_EQ((*signed_c)["PeersChangedPatch"][0]["NodeID"], c.id);
+    EXPECT_EQ((*signed_c)["PeersChangedPatch"][0]["KeySignature"], b64(sig_c));
 
     // affected-sigs: what b's key signed, for `tailscale lock remove`.
     tailcfg::TkaSignaturesUsingKeyRequest affected;

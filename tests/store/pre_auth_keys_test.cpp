@@ -109,7 +109,7 @@ TEST_P(PreAuthKeysTest, ExpiredKeyRefused) {
   EXPECT_TRUE(store_->redeem_pre_auth_key(k.text, now_ + std::chrono::seconds(9)).ok());
   auto late = store_->redeem_pre_auth_key(k.text, now_ + std::chrono::seconds(10));
   ASSERT_FALSE(late.ok());
-  EXPECT_EQ(late.kind(), ErrorKind::Conflict);
+  EXPECT_EQ(late.kind(), ErrorKind::Expired);
   EXPECT_NE(late.message().find("expired"), std::string::npos) << late.message();
 }
 
@@ -123,7 +123,7 @@ TEST_P(PreAuthKeysTest, ExpireMakesKeyUnusable) {
   EXPECT_FALSE(got->valid(now_));
   auto r = store_->redeem_pre_auth_key(k.text, now_);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.kind(), ErrorKind::Conflict);
+  EXPECT_EQ(r.kind(), ErrorKind::Expired);
   EXPECT_EQ(store_->expire_pre_auth_key(999999, now_).kind(), ErrorKind::NotFound);
 }
 
