@@ -23,6 +23,13 @@ std::string number_or_dash(const nlohmann::json& j) {
   return j.is_number_unsigned() || j.is_number_integer() ? std::to_string(j.get<std::int64_t>()) : "-";
 }
 
+// A member of a server answer, null when absent (not every AUM or node has
+// every field; operator[] on a const object must not be asked for a
+// missing one).
+nlohmann::json field(const nlohmann::json& j, const char* name) {
+  return j.is_object() && j.contains(name) ? j.at(name) : nlohmann::json();
+}
+
 void print_status(const nlohmann::json& s) {
   const std::string mode = s.value("mode", "");
   std::cout << "Tailnet lock: " << mode << "\n";
@@ -32,7 +39,7 @@ void print_status(const nlohmann::json& s) {
             << (s.value("support_disablement", false) ? " (the server holds the support secret)" : "") << "\n\n";
   Table keys({"TRUSTED KEY", "VOTES"});
   for (const auto& k : s.value("trusted_keys", nlohmann::json::array())) {
-    keys.add({k.value("key", ""), number_or_dash(k["votes"])});
+    keys.add({k.value("key", ""), number_or_dash(field(k, "votes"))});
   }
   keys.print(std::cout);
   std::cout << "\n";
@@ -40,7 +47,7 @@ void print_status(const nlohmann::json& s) {
   for (const auto& n : s.value("nodes", nlohmann::json::array())) {
     const std::string verdict = n.value("signature", "");
     nodes.add({std::to_string(n.value("id", std::int64_t{0})), n.value("name", ""), n.value("node_key", ""), verdict,
-               text_or_dash(verdict == "invalid" ? n["reason"] : n["signed_by"])});
+               text_or_dash(field(n, verdict == "invalid" ? "reason" : "signed_by"))});
   }
   nodes.print(std::cout);
 }
@@ -81,8 +88,9 @@ void add_lock_commands(CLI::App& app) {
       }
       Table t({"HASH", "KIND", "KEY", "VOTES", "SIGNED BY", "COMMITTED"});
       for (const auto& a : all) {
-        t.add({a.value("hash", ""), a.value("kind", ""), text_or_dash(a["key"]), number_or_dash(a["votes"]),
-               list_text(a["signatures"]), time_text(a["committed_at"], "-")});
+        t.add({a.value("hash", ""), a.value("kind", ""), text_or_dash(field(a, "key")),
+               number_or_dash(field(a, "votes")), list_text(field(a, "signatures")),
+               time_text(field(a, "committed_at"), "-")});
       }
       t.print(std::cout);
     });

@@ -74,7 +74,8 @@ TEST(LoadMapScan, ReadsTheServersDeltas) {
   m.remove_node(4);
   m.upsert_node(scan_node(6));
   auto delta = m.take_batch();
-  auto s = scan_map_response(m.delta_json(delta, 1));
+  const std::string text = m.delta_json(delta, 1);  // the summary holds views into it
+  auto s = scan_map_response(text);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_FALSE(s->has_peers);
   EXPECT_EQ(s->peers_changed, std::vector<NodeId>{6});
@@ -106,7 +107,8 @@ TEST(LoadMapScan, ReadsTheLockHeadAndPeersKeySignatures) {
   m.set_tka_info(tailcfg::TkaInfo{"HEADHASH", false});
   ASSERT_TRUE(m.set_key_signature(3, sig));
   auto delta = m.take_batch();
-  auto s = scan_map_response(m.delta_json(delta, 1));
+  const std::string text = m.delta_json(delta, 1);  // the summary holds views into it
+  auto s = scan_map_response(text);
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_TRUE(s->tka_head.has_value());
   EXPECT_EQ(*s->tka_head, "HEADHASH");
