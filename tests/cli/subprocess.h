@@ -21,13 +21,17 @@ class Subprocess {
     int out[2];
     int err[2];
     if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
+    // argv is built before the fork: the child of a multi-threaded test may
+    // only make async-signal-safe calls until exec (an allocation there can
+    // wait forever on an allocator lock another thread held at the fork —
+    // seen under ASan as a test that never returned).
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(out[1], 1);
       ::dup2(err[1], 2);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
