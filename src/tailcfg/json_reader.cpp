@@ -184,6 +184,99 @@ const char* json_type_name(const JsonValue& v) {
   return "value";
 }
 
+namespace {
+
+// Forwards every parse event to the document, except numbers: the reader
+// hands them over as text and they are converted here. Integers as rapidjson
+// would store them; everything else with std::from_chars, which rounds
+// correctly as Go's strconv does. rapidjson's own full-precision strtod is not
+// used: Debian's 1.1.0 evaluates __builtin_clzll(0) on a zero significand
+// written with many digits ("0.000…0", undefined behaviour).
+struct NumberConvertingHandler {
+  rapidjson::Document& doc;
+  std::string error;  // why a number was refused (the parse then stops)
+
+  bool Null() { return doc.Null(); }
+  bool Bool(bool b) { return doc.Bool(b); }
+  bool Int(int i) { return doc.Int(i); }
+  bool Uint(unsigned u) { return doc.Uint(u); }
+  bool Int64(std::int64_t i) { return doc.Int64(i); }
+  bool Uint64(std::uint64_t u) { return doc.Uint64(u); }
+  bool Double(double d) { return doc.Double(d); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc.String(s, n, copy); }
+  bool StartObject() { return doc.StartObject(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
+  bool EndObject(rapidjson::SizeType n) { return doc.EndObject(n); }
+  bool StartArray() { return doc.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return doc.EndArray(n); }
+
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    const char* end = s + n;
+    const std::string_view text(s, n);
+    if (text.find_first_of(".eE") == std::string_view::npos) {
+      // An integer that fits stays one; a larger one becomes a double, as
+      // rapidjson and Go's float64 decoding both do.
+      if (text.front() == '-') {
+        std::int64_t i = 0;
+        if (auto r = std::from_chars(s, end, i); r.ec == std::errc{} && r.ptr == end) return doc.Int64(i);
+      } else {
+        std::uint64_t u = 0;
+        if (auto r = std::from_chars(s, end, u); r.ec == std::errc{} && r.ptr == end) return doc.Uint64(u);
+      }
+    }
+    double d = 0;
+    const auto r = std::from_chars(s, end, d);
+    if (r.ptr != end) {
+      error = "malformed number " + std::string(text.substr(0, 40));
+      return false;
+    }
+    if (r.ec == std::errc::result_out_of_range) {
+      if (overflows(text)) {
+        error = "number " + std::string(text.substr(0, 40)) + " is out of the range of a 64-bit float";
+        return false;
+      }
+      d = text.front() == '-' ? -0.0 : 0.0;  // underflow: zero, as Go's strconv gives
+    } else if (r.ec != std::errc{}) {
+      error = "malformed number " + std::string(text.substr(0, 40));
+      return false;
+    }
+    return doc.Double(d);
+  }
+
+  // Whether an out-of-range number is too large (rather than too small): its
+  // first significant digit stands left of the decimal point once the
+  // exponent is applied. The two limits (1e308, 1e-324) are far apart.
+  static bool overflows(std::string_view t) {
+    std::size_t i = t.front() == '-' ? 1 : 0;
+    long long position = 0;  // decimal exponent of the first significant digit, plus one
+    bool seen = false, fraction = false;
+    for (; i < t.size() && t[i] != 'e' && t[i] != 'E'; ++i) {
+      if (t[i] == '.') {
+        fraction = true;
+        continue;
+      }
+      if (!seen && t[i] == '0') {
+        if (fraction) --position;
+        continue;
+      }
+      if (!seen) seen = true;
+      if (!fraction) ++position;
+    }
+    if (!seen) return false;
+    long long exponent = 0;
+    if (i < t.size()) {
+      std::string_view e = t.substr(i + 1);
+      if (!e.empty() && e.front() == '+') e.remove_prefix(1);
+      if (std::from_chars(e.data(), e.data() + e.size(), exponent).ec == std::errc::result_out_of_range) {
+        return e.front() != '-';
+      }
+    }
+    return position + exponent > 0;
+  }
+};
+
+}  // namespace
+
 Status parse_json_document(std::string_view text, std::size_t max_bytes, int max_depth, rapidjson::Document& doc) {
   if (text.size() > max_bytes) {
     return Error{"JSON body of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
@@ -196,10 +289,21 @@ Status parse_json_document(std::string_view text, std::size_t max_bytes, int max
   if (!depth_within(text, max_depth)) {
     return Error{"JSON nesting deeper than " + std::to_string(max_depth) + " levels"};
   }
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-  if (doc.HasParseError()) {
-    return Error{std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
-                 rapidjson::GetParseError_En(doc.GetParseError())};
+  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>> reader;
+  rapidjson::ParseResult result;
+  NumberConvertingHandler handler{doc, {}};
+  auto generate = [&](rapidjson::Document&) {
+    rapidjson::MemoryStream ms(text.data(), text.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+    result = reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(is, handler);
+    return !result.IsError();
+  };
+  doc.Populate(generate);
+  if (result.IsError()) {
+    const std::string why = result.Code() == rapidjson::kParseErrorTermination && !handler.error.empty()
+                                ? handler.error
+                                : rapidjson::GetParseError_En(result.Code());
+    return Error{"invalid JSON at offset " + std::to_string(result.Offset()) + ": " + why};
   }
   return {};
 }

@@ -5,6 +5,7 @@
 // helpers do themselves.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -108,6 +109,64 @@ TEST(JsonReadEmptyStruct, AcceptsAnyObjectOrNullOnly) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.message(), "tailcfg: T: cannot decode JSON array (want object)");
   EXPECT_FALSE(read_empty_struct(parse(R"("x")"), c).ok());
+}
+
+
+// Numbers are converted by the decoder itself (parse_json_document), not by
+// rapidjson's strtod: correctly rounded as Go's strconv, integers kept exact.
+double parse_double(std::string_view text) {
+  double d = -1;
+  DecodeContext c("T");
+  EXPECT_TRUE(read_value(parse(text), d, c).ok()) << text;
+  return d;
+}
+
+Status parse_status(std::string_view text) {
+  std::string buf;
+  buf.reserve(text.size() + 16);
+  buf.assign(text);
+  rapidjson::Document doc;
+  return parse_json_document(buf, 1 << 20, 32, doc);
+}
+
+TEST(JsonNumbers, ZeroWrittenWithManyDigitsIsZero) {
+  // Took rapidjson's full-precision path into __builtin_clzll(0) (UBSan, found by fuzz_tka_request).
+  EXPECT_EQ(parse_double("0.000000000000000000000000"), 0.0);
+  EXPECT_EQ(parse_double("0.0000000000000000000000000000000000000000e-30"), 0.0);
+}
+
+TEST(JsonNumbers, DoublesRoundCorrectlyAndIntegersStayExact) {
+  EXPECT_EQ(parse_double("0.1"), 0.1);
+  EXPECT_EQ(parse_double("2.2250738585072011e-308"), 2.2250738585072011e-308);
+  EXPECT_EQ(parse_double("9007199254740993"), 9007199254740992.0);  // rounds to even, as Go
+  EXPECT_EQ(parse_double("1e-400"), 0.0);                           // underflow: zero, as Go
+  EXPECT_EQ(parse_double("-5e-324"), -5e-324);
+  auto doc = parse("[9223372036854775807,-9223372036854775808,18446744073709551615,18446744073709551616,-0,1.0]");
+  EXPECT_EQ(doc[0].GetInt64(), INT64_MAX);
+  EXPECT_EQ(doc[1].GetInt64(), INT64_MIN);
+  EXPECT_EQ(doc[2].GetUint64(), UINT64_MAX);
+  EXPECT_FALSE(doc[3].IsUint64());  // too large for an integer: a double, as Go's float64
+  EXPECT_EQ(doc[3].GetDouble(), 18446744073709551616.0);
+  EXPECT_TRUE(doc[4].IsInt64());
+  EXPECT_FALSE(doc[5].IsInt64()) << "1.0 is not an integer to Go's decoder";
+}
+
+TEST(JsonNumbers, OutOfRangeAndMalformedNumbersAreRefusedWithTheirOffset) {
+  for (std::string_view text : {"1e400", "[0, -1e309]", "1234567890e300", "0.0001e313", "1e99999999999999999999"}) {
+    auto st = parse_status(text);
+    ASSERT_FALSE(st.ok()) << text;
+    // rapidjson refuses some itself as it reads the exponent, the rest are refused when converted.
+    EXPECT_TRUE(st.message().find("out of the range of a 64-bit float") != std::string::npos ||
+                st.message().find("Number too big") != std::string::npos)
+        << st.message();
+  }
+  auto st = parse_status("[1, 01]");
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("offset"), std::string::npos) << st.message();
+  EXPECT_FALSE(parse_status("-").ok());
+  EXPECT_FALSE(parse_status("1.").ok());
+  EXPECT_FALSE(parse_status("1e").ok());
+  EXPECT_TRUE(parse_status("1e-99999999999999999999").ok()) << "underflow is zero";
 }
 
 }  // namespace
