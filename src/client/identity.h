@@ -33,6 +33,8 @@ struct Identity {
 
   // A first start: a new machine key and log ID, nothing else.
   static Identity fresh(std::string control_url);
+
+  friend bool operator==(const Identity&, const Identity&) = default;
 };
 
 // The JSON form of identity.json, and its strict reader: a wrong type, an
