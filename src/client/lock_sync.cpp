@@ -194,6 +194,9 @@ void LockSync::evaluate(LockActions& out) {
     fail(out, SyncStage::Netmap, "no node key");
     return;
   }
+  // Before the run: a lock wanted without an authority is pending from
+  // now on (a run that follows a verified authority keeps its view).
+  settle(out);
   const bool is_enabled = authority_.has_value();
   if (is_enabled != wanted()) {
     // Enabling needs the genesis, disabling the secret: both come from

@@ -221,6 +221,10 @@ TEST_F(LockSyncTest, EnableBootstrapsThenOffersWithoutSendWhenHeadsAgree) {
   ASSERT_EQ(all_of<SetTkaHead>(start).at(0).head_text, "");
 
   auto first = sync.on_netmap(control.want(), true, self);
+  // Fail-open while the lock is acquired: pending first, then the RPC.
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_TRUE(std::holds_alternative<InstallLock>(first[0]));
+  EXPECT_EQ(std::get<InstallLock>(first[0]).view, LockView::pending());
   const Rpc bootstrap = only_rpc(first);
   EXPECT_EQ(bootstrap.path, "/machine/tka/bootstrap");
   EXPECT_EQ(bootstrap.max_response_bytes, 1u << 20);
@@ -388,7 +392,7 @@ TEST_F(LockSyncTest, DenyListRefusesTheGenesis) {
   EXPECT_EQ(e->text, "bootstrap: TKA with stateID of \"7:9\" is disallowed on this node");
   EXPECT_EQ(storage.size(), 0u);
   EXPECT_EQ(sync.authority(), nullptr);
-  EXPECT_EQ(installed(out), LockView::pending());
+  EXPECT_EQ(sync.view(), LockView::pending());
   EXPECT_EQ(sync.counters().sync_errors_total[static_cast<std::size_t>(SyncStage::Bootstrap)], 1u);
 }
 
@@ -602,7 +606,7 @@ TEST_F(LockSyncTest, Non200AnswerIsRetriedWithBackoff) {
   ASSERT_TRUE(e);
   EXPECT_EQ(e->stage, SyncStage::Bootstrap);
   EXPECT_EQ(e->text, "fetching bootstrap: request returned (500): database unavailable");
-  EXPECT_EQ(installed(out), LockView::pending());
+  EXPECT_EQ(sync.view(), LockView::pending());
   const auto delay = all_of<RetryAt>(out).at(0).delay;
   EXPECT_GE(delay.count(), 5);  // 10 ms × [0.5, 1.5)
   EXPECT_LT(delay.count(), 15);
