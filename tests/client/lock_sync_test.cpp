@@ -422,6 +422,48 @@ TEST_F(LockSyncTest, RestartReopensTheAuthorityFromDirectoryStorage) {
   std::filesystem::remove_all(tmpl);
 }
 
+TEST_F(LockSyncTest, DisableThenEnableAgainOnDirectoryStorage) {
+  char tmpl[] = "/tmp/lock_sync_test.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = std::string(tmpl) + "/tka";
+  auto disk = tka::DirectoryStorage::open(dir, [] { return tka::UnixTime{1'700'000'000}; });
+  ASSERT_TRUE(disk.ok()) << disk.message();
+  LockSync sync(**disk, options());
+  (void)sync.start();
+  ASSERT_TRUE(all_of<Error>(drive(sync, control, sync.on_netmap(control.want(), true, self))).empty());
+
+  (void)only_rpc(sync.on_netmap(LockWantInput{false, std::nullopt, ""}, true, self));
+  tailcfg::TkaBootstrapResponse r;
+  r.disablement_secret = kSecret;
+  auto off = sync.on_reply(RpcKind::Bootstrap, 200, tailcfg::encode_json(r));
+  EXPECT_TRUE(all_of<Error>(off).empty());
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "local lock state removed";
+  EXPECT_EQ(sync.view(), LockView::off());
+
+  auto t = drive(sync, control, sync.on_netmap(control.want(), true, self));
+  EXPECT_TRUE(all_of<Error>(t).empty());
+  EXPECT_EQ(rpc_kinds(t), (std::vector<RpcKind>{RpcKind::Bootstrap, RpcKind::SyncOffer}));
+  EXPECT_EQ(sync.view()->state, LockView::State::Active);
+  EXPECT_TRUE(std::filesystem::exists((*disk)->aum_path(control.head())));
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST_F(LockSyncTest, StoredStateThatDoesNotOpenIsReportedNotRetried) {
+  // An update whose parent is not stored: no chain to replay.
+  const auto added = control.add_key();
+  ASSERT_TRUE(storage.commit_verified_aums(added).ok());
+  LockSync sync(storage, options());
+  auto start = sync.start();
+  EXPECT_TRUE(all_of<RetryAt>(start).empty()) << "the driver moves the state aside instead";
+  auto errors = all_of<Error>(start);
+  ASSERT_EQ(errors.size(), 1u);
+  const Error* e = &errors[0];
+  EXPECT_EQ(e->stage, SyncStage::Storage);
+  EXPECT_EQ(e->text.rfind("opening stored lock state: ", 0), 0u) << e->text;
+  EXPECT_EQ(sync.authority(), nullptr);
+  EXPECT_EQ(sync.view(), LockView::off());
+}
+
 TEST_F(LockSyncTest, WithoutCapabilityTkaInfoIsIgnoredAndReportedOnce) {
   LockSync sync(storage, options());
   (void)sync.start();
