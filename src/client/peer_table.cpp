@@ -47,11 +47,14 @@ ChangeSet PeerTable::apply(PeerBatch&& batch) {
     if (find(id)) remove(id, touched);
   }
   for (auto& n : batch.changed) put(std::make_shared<const tailcfg::Node>(std::move(n)), touched);
-  for (const auto& [id, seen] : batch.seen) {
-    edit(id, [&](tailcfg::Node& n) { n.last_seen = seen ? std::optional<tailcfg::GoTime>(now_()) : std::nullopt; });
+  // (Plain pairs, not structured bindings: clang 14 cannot capture those.)
+  for (const auto& seen : batch.seen) {
+    edit(seen.first, [&](tailcfg::Node& n) {
+      n.last_seen = seen.second ? std::optional<tailcfg::GoTime>(now_()) : std::nullopt;
+    });
   }
-  for (const auto& [id, online] : batch.online) {
-    edit(id, [&](tailcfg::Node& n) { n.online = online; });
+  for (const auto& online : batch.online) {
+    edit(online.first, [&](tailcfg::Node& n) { n.online = online.second; });
   }
   for (auto& pc : batch.patches) {
     // Non-zero fields overwrite (upstream map.go); our PeerChange cannot

@@ -22,6 +22,8 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/off_io.h"
+
 namespace latchkey::server {
 
 namespace asio = boost::asio;
@@ -95,10 +97,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<AdminSocket::State> st, s
     r.body = std::move(req.body());
     AdminResponse out;
     if (st->blocking) {
-      auto io = co_await asio::this_coro::executor;
-      co_await asio::post(*st->blocking, asio::use_awaitable);
-      out = st->api->handle(r, std::chrono::system_clock::now());
-      co_await asio::post(io, asio::use_awaitable);
+      out = co_await off_io(*st->blocking, [&] { return st->api->handle(r, std::chrono::system_clock::now()); });
     } else {
       out = st->api->handle(r, std::chrono::system_clock::now());
     }

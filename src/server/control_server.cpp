@@ -16,6 +16,7 @@
 
 #include "crypto/random.h"
 #include "server/heap_release.h"
+#include "server/off_io.h"
 #include "server/map_frame.h"
 #include "tailcfg/codec.h"
 
@@ -75,23 +76,11 @@ asio::awaitable<bool> cancelled() {
   co_return cs.cancelled() != asio::cancellation_type::none;
 }
 
-// Runs `fn` on the blocking executor and resumes on the caller's: database
-// transactions, signature checks and Argon2i never hold up an I/O thread
-// (nor the map streams it serves).
-template <class F>
-asio::awaitable<std::invoke_result_t<F&>> off_io(const ControlServer::Shared& sh, F fn) {
-  auto io = co_await asio::this_coro::executor;
-  co_await asio::post(sh.blocking, asio::use_awaitable);
-  auto result = fn();
-  co_await asio::post(io, asio::use_awaitable);
-  co_return result;
-}
-
 asio::awaitable<void> handle_register(std::shared_ptr<ControlServer::Shared> sh, const Http2Request& req,
                                       Http2Response& res) {
   const auto machine = key::MachinePublic::from_raw(req.connection->peer_static);
   RegisterOutcome o =
-      co_await off_io(*sh, [&] { return sh->tailnet->handle_register(req.body, machine, Clock::now()); });
+      co_await off_io(sh->blocking, [&] { return sh->tailnet->handle_register(req.body, machine, Clock::now()); });
   if (o.http_status != 200) {
     co_await send_text(res, o.http_status, o.http_error);
     co_return;
@@ -99,7 +88,8 @@ asio::awaitable<void> handle_register(std::shared_ptr<ControlServer::Shared> sh,
   if (o.wait_auth_id) {
     asio::steady_timer t(co_await asio::this_coro::executor);
     while (true) {
-      auto r = co_await off_io(*sh, [&] { return sh->tailnet->followup(*o.wait_auth_id, machine, Clock::now()); });
+      auto r = co_await off_io(sh->blocking,
+                               [&] { return sh->tailnet->followup(*o.wait_auth_id, machine, Clock::now()); });
       if (r) {
         o.response = std::move(*r);
         break;
@@ -213,7 +203,7 @@ asio::awaitable<void> handle_tka(std::shared_ptr<ControlServer::Shared> sh, std:
                                  const Http2Request& req, Http2Response& res) {
   const auto machine = key::MachinePublic::from_raw(req.connection->peer_static);
   TailnetLock::Reply reply =
-      co_await off_io(*sh, [&] { return sh->lock->handle(endpoint, req.body, machine, Clock::now()); });
+      co_await off_io(sh->blocking, [&] { return sh->lock->handle(endpoint, req.body, machine, Clock::now()); });
   sh->metrics->tka_request(endpoint);
   if (reply.status == 200) {
     co_await res.send(200, "application/json; charset=utf-8", as_bytes(reply.body));
