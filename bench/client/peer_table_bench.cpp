@@ -12,37 +12,18 @@
 #include "client/peer_table.h"
 #include "key/nl_key.h"
 #include "key/node_key.h"
+#include "tka/node_key_signing.h"
 #include "tka/sig.h"
 
 namespace latchkey::client {
 namespace {
 
-tka::Key trusted(const key::NLPrivate& nl) {
-  tka::Key k;
-  k.kind = tka::KeyKind::Ed25519;
-  k.votes = 1;
-  k.public_key = nl.key_id();
-  return k;
-}
-
 tka::State authority(const std::vector<key::NLPrivate>& keys) {
   tka::State s;
   s.keys.emplace();
-  for (const auto& k : keys) s.keys->push_back(trusted(k));
+  for (const auto& k : keys) s.keys->push_back(tka::trusted_key(k.public_key()));
   s.disablement_values = std::vector<tka::NullableBytes>{Bytes(32, 1)};
   return s;
-}
-
-Bytes direct(const key::NLPrivate& by, const key::NodePublic& node_key, const Bytes& wrapping) {
-  tka::NodeKeySignature sig;
-  sig.kind = tka::SigKind::Direct;
-  const auto bin = node_key.to_binary();
-  sig.pubkey = Bytes(bin.begin(), bin.end());
-  sig.key_id = by.key_id();
-  sig.wrapping_pubkey = wrapping;
-  const auto s = by.sign(sig.sig_hash());
-  sig.signature = Bytes(s.begin(), s.end());
-  return sig.serialize();
 }
 
 // `n` peers, each with its own node key and lock key, signed by one of
@@ -59,7 +40,7 @@ struct Tailnet {
       node.name = "node" + std::to_string(i + 1) + ".example.ts.net.";
       node.key = key::NodePrivate::generate().public_key();
       node.addresses.emplace();
-      node.key_signature = direct(admins[i % admins.size()], node.key, key::NLPrivate::generate().key_id());
+      node.key_signature = tka::sign_node_key(admins[i % admins.size()], node.key, key::NLPrivate::generate().key_id());
       nodes.push_back(std::move(node));
     }
   }
@@ -122,7 +103,7 @@ void BM_DeltaApply_NewSignature(benchmark::State& state) {
   for (std::size_t i = 0; i < 2048; ++i) {
     tailcfg::Node n = t.nodes[i * 37 % t.nodes.size()];
     n.key = key::NodePrivate::generate().public_key();
-    n.key_signature = direct(t.admins[i % t.admins.size()], n.key, {});
+    n.key_signature = tka::sign_node_key(t.admins[i % t.admins.size()], n.key, {});
     next.push_back(std::move(n));
   }
   // Each step switches a peer between its old and its new (key,

@@ -22,6 +22,7 @@
 #include "key/node_key.h"
 #include "tailcfg/codec.h"
 #include "tailcfg/tka.h"
+#include "tka/node_key_signing.h"
 #include "tka/builder.h"
 #include "tka/memory_storage.h"
 #include "tka/signer.h"
@@ -30,14 +31,6 @@
 namespace {
 
 using namespace latchkey;
-
-tka::Key trusted(const key::NLPrivate& nl) {
-  tka::Key k;
-  k.kind = tka::KeyKind::Ed25519;
-  k.votes = 1;
-  k.public_key = nl.key_id();
-  return k;
-}
 
 // Control's chain, made once: the genesis, and an AUM after it.
 struct Chain {
@@ -51,7 +44,7 @@ struct Chain {
     seed.fill(0x11);
     const key::NLPrivate nl = key::NLPrivate::from_seed(seed);
     tka::State s;
-    s.keys = std::vector<tka::Key>{trusted(nl)};
+    s.keys = std::vector<tka::Key>{tka::trusted_key(nl.public_key())};
     s.disablement_values = std::vector<tka::NullableBytes>{Bytes(32, 0x42)};
     tka::MemoryStorage storage;
     tka::Ed25519Signer signer(nl.raw());
@@ -63,7 +56,7 @@ struct Chain {
 
     seed.fill(0x22);
     tka::UpdateBuilder b(authority, &signer);
-    if (!b.add_key(trusted(key::NLPrivate::from_seed(seed)))) std::abort();
+    if (!b.add_key(tka::trusted_key(key::NLPrivate::from_seed(seed).public_key()))) std::abort();
     auto made = b.finalize(storage);
     if (!made || !authority.inform(storage, *made)) std::abort();
     head = authority.head();

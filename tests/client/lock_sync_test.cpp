@@ -18,6 +18,7 @@
 #include "key/node_key.h"
 #include "tailcfg/codec.h"
 #include "tailcfg/tka.h"
+#include "tka/node_key_signing.h"
 #include "tka/authority.h"
 #include "tka/builder.h"
 #include "tka/directory_storage.h"
@@ -39,14 +40,6 @@ using lock_action::SetTkaHead;
 const Bytes kSecret(32, 0x42);
 const Bytes kWrongSecret(32, 0x17);
 
-tka::Key trusted(const key::NLPrivate& nl) {
-  tka::Key k;
-  k.kind = tka::KeyKind::Ed25519;
-  k.votes = 1;
-  k.public_key = nl.key_id();
-  return k;
-}
-
 // The control plane's side of the lock: the authority it relays, with the
 // answers a server gives to each RPC.
 struct FakeControl {
@@ -57,7 +50,7 @@ struct FakeControl {
 
   FakeControl() {
     tka::State s;
-    s.keys = std::vector<tka::Key>{trusted(nl)};
+    s.keys = std::vector<tka::Key>{tka::trusted_key(nl.public_key())};
     s.disablement_values = std::vector<tka::NullableBytes>{tka::disablement_kdf(kSecret)};
     s.state_id1 = 7;
     s.state_id2 = 9;
@@ -74,7 +67,7 @@ struct FakeControl {
   std::vector<tka::Aum> add_key() {
     tka::Ed25519Signer signer(nl.raw());
     tka::UpdateBuilder b(*authority, &signer);
-    EXPECT_TRUE(b.add_key(trusted(key::NLPrivate::generate())).ok());
+    EXPECT_TRUE(b.add_key(tka::trusted_key(key::NLPrivate::generate().public_key())).ok());
     auto made = b.finalize(storage);
     EXPECT_TRUE(made.ok()) << made.message();
     EXPECT_TRUE(authority->inform(storage, *made).ok());
@@ -299,7 +292,7 @@ TEST_F(LockSyncTest, AumsControlLacksGoUpInSend) {
     ASSERT_TRUE(a.ok());
     tka::Ed25519Signer signer(control.nl.raw());
     tka::UpdateBuilder b(*a, &signer);
-    ASSERT_TRUE(b.add_key(trusted(key::NLPrivate::generate())).ok());
+    ASSERT_TRUE(b.add_key(tka::trusted_key(key::NLPrivate::generate().public_key())).ok());
     auto made = b.finalize(storage);
     ASSERT_TRUE(made.ok());
     ASSERT_TRUE(a->inform(storage, *made).ok());

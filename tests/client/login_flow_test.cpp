@@ -12,6 +12,7 @@
 #include "client/login_flow.h"
 #include "key/nl_key.h"
 #include "key/node_key.h"
+#include "tka/node_key_signing.h"
 #include "tka/sig.h"
 #include "tka/state.h"
 
@@ -69,26 +70,9 @@ LoginStep answer(LoginFlow& flow, int status, std::string_view body, std::string
 }
 
 tka::State trusting(const key::NLPrivate& signer) {
-  tka::Key k;
-  k.kind = tka::KeyKind::Ed25519;
-  k.votes = 1;
-  k.public_key = signer.key_id();
   tka::State s;
-  s.keys = std::vector<tka::Key>{k};
+  s.keys = std::vector<tka::Key>{tka::trusted_key(signer.public_key())};
   return s;
-}
-
-// `by` signs `node_key` directly, delegating rotations to `wrapping`.
-Bytes direct_signature(const key::NLPrivate& by, const key::NodePublic& node_key, const key::NLPublic& wrapping) {
-  tka::NodeKeySignature sig;
-  sig.kind = tka::SigKind::Direct;
-  const auto bin = node_key.to_binary();
-  sig.pubkey = Bytes(bin.begin(), bin.end());
-  sig.key_id = by.key_id();
-  sig.wrapping_pubkey = wrapping.key_id();
-  const auto s = by.sign(sig.sig_hash());
-  sig.signature = Bytes(s.begin(), s.end());
-  return sig.serialize();
 }
 
 TEST(LoginFlow, FirstStartWithAnAuthKey) {
@@ -214,7 +198,7 @@ TEST(LoginFlow, RotationRetryResignsTheOldSignatureWithTheLockKey) {
   const Identity id = logged_in();
   const key::NLPrivate trusted = key::NLPrivate::generate();
   const Bytes old_sig =
-      direct_signature(trusted, id.private_node_key.public_key(), id.network_lock_key.public_key());
+      tka::sign_node_key(trusted, id.private_node_key.public_key(), id.network_lock_key.key_id());
   LoginConfig c = config();
   c.node_key_expiry = kNow - 1h;
   LoginFlow flow(intent(LoginIntent::Kind::Login), c);

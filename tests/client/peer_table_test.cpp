@@ -16,40 +16,19 @@
 #include "client/peer_table.h"
 #include "key/nl_key.h"
 #include "key/node_key.h"
+#include "tka/node_key_signing.h"
 #include "tka/sig.h"
 #include "tka/state.h"
 
 namespace latchkey::client {
 namespace {
 
-tka::Key trusted(const key::NLPrivate& nl) {
-  tka::Key k;
-  k.kind = tka::KeyKind::Ed25519;
-  k.votes = 1;
-  k.public_key = nl.key_id();
-  return k;
-}
-
 tka::State authority(std::initializer_list<const key::NLPrivate*> keys) {
   tka::State s;
   s.keys.emplace();
-  for (const auto* k : keys) s.keys->push_back(trusted(*k));
+  for (const auto* k : keys) s.keys->push_back(tka::trusted_key(k->public_key()));
   s.disablement_values = std::vector<tka::NullableBytes>{Bytes(32, 1)};
   return s;
-}
-
-// A direct signature of `node_key` by `by`, wrapping `wrapping` (the node's
-// own lock key), as `tailscale lock sign` makes it.
-Bytes direct(const key::NLPrivate& by, const key::NodePublic& node_key, const Bytes& wrapping) {
-  tka::NodeKeySignature sig;
-  sig.kind = tka::SigKind::Direct;
-  const auto bin = node_key.to_binary();
-  sig.pubkey = Bytes(bin.begin(), bin.end());
-  sig.key_id = by.key_id();
-  sig.wrapping_pubkey = wrapping;
-  const auto s = by.sign(sig.sig_hash());
-  sig.signature = Bytes(s.begin(), s.end());
-  return sig.serialize();
 }
 
 // The rotation signature a node makes with its own lock key when its node
@@ -104,11 +83,11 @@ TEST(PeerTableVerdicts, EachCaseOfUpstreamsFilterWithItsReason) {
   Fixture f;
   auto exempt = peer(6, k.k3);
   exempt.unsigned_peer_api_only = true;
-  f.table.apply(full({peer(1, k.k1, direct(k.a, k.k1, k.n1.key_id())),  //
+  f.table.apply(full({peer(1, k.k1, tka::sign_node_key(k.a, k.k1, k.n1.key_id())),  //
                       peer(2, k.k2),                                    //
                       peer(3, k.k3, Bytes{0xff, 0x00}),                 //
-                      peer(4, k.k2, direct(k.b, k.k2, {})),             //
-                      peer(5, k.k3, direct(k.a, k.k1, {})),             //
+                      peer(4, k.k2, tka::sign_node_key(k.b, k.k2, {})),             //
+                      peer(5, k.k3, tka::sign_node_key(k.a, k.k1, {})),             //
                       exempt}));
   for (tailcfg::NodeId id = 1; id <= 6; ++id) EXPECT_EQ(f.verdict(id), LockVerdict::None) << id;
 
@@ -149,7 +128,7 @@ TEST(PeerTableVerdicts, AuthorityChangesRejudgeEveryPeerOnceAndLogOnlyTransition
   Keys k;
   Fixture f;
   f.table.set_lock(LockView::active(authority({&k.a})));
-  f.table.apply(full({peer(1, k.k1, direct(k.b, k.k1, {})), peer(2, k.k2, direct(k.a, k.k2, {}))}));
+  f.table.apply(full({peer(1, k.k1, tka::sign_node_key(k.b, k.k1, {})), peer(2, k.k2, tka::sign_node_key(k.a, k.k2, {}))}));
   EXPECT_EQ(f.verdict(1), LockVerdict::Unauthorized);
   EXPECT_EQ(f.log.size(), 1u);
   EXPECT_EQ(f.table.counters().verifications_total, 1u) << "the untrusted signature needs no cryptography";
@@ -186,7 +165,7 @@ TEST(PeerTableVerdicts, EnforceModeHidesRefusedPeersAndCountsThemAsRejected) {
   Keys k;
   Fixture f(LockMode::Enforce);
   f.table.set_lock(LockView::active(authority({&k.a})));
-  auto changes = f.table.apply(full({peer(1, k.k1, direct(k.a, k.k1, {})), peer(2, k.k2)}));
+  auto changes = f.table.apply(full({peer(1, k.k1, tka::sign_node_key(k.a, k.k1, {})), peer(2, k.k2)}));
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_TRUE(f.table.find(1)->exposed);
   EXPECT_FALSE(f.table.find(2)->exposed);
@@ -197,7 +176,7 @@ TEST(PeerTableVerdicts, EnforceModeHidesRefusedPeersAndCountsThemAsRejected) {
   PeerBatch b;
   tailcfg::PeerChange pc;
   pc.node_id = 2;
-  pc.key_signature = direct(k.a, k.k2, {});
+  pc.key_signature = tka::sign_node_key(k.a, k.k2, {});
   b.patches.push_back(pc);
   changes = f.table.apply(std::move(b));
   ASSERT_EQ(changes.size(), 1u);
@@ -210,7 +189,7 @@ TEST(PeerTableVerdicts, KeyRotationMakesTheOldKeyObsolete) {
   Keys k;
   Fixture f;
   f.table.set_lock(LockView::active(authority({&k.a})));
-  const Bytes sig1 = direct(k.a, k.k1, k.n1.key_id());
+  const Bytes sig1 = tka::sign_node_key(k.a, k.k1, k.n1.key_id());
   f.table.apply(full({peer(1, k.k1, sig1)}));
   EXPECT_EQ(f.verdict(1), LockVerdict::Authorized);
   // The node rotated to k2; control lists the new node and (stale) the old
@@ -231,7 +210,7 @@ TEST(PeerTableVerdicts, TwoRotationsOfOneWrappingKeyWithEqualChainsAreBothObsole
   Keys k;
   Fixture f;
   f.table.set_lock(LockView::active(authority({&k.a})));
-  const Bytes sig1 = direct(k.a, k.k1, k.n1.key_id());
+  const Bytes sig1 = tka::sign_node_key(k.a, k.k1, k.n1.key_id());
   // A cloned node: both copies rotated from k1, to k2 and to k3.
   f.table.apply(full({peer(2, k.k2, rotate(k.n1, k.k2, sig1)), peer(3, k.k3, rotate(k.n1, k.k3, sig1))}));
   EXPECT_EQ(f.verdict(2), LockVerdict::ObsoleteKey);
@@ -247,7 +226,7 @@ TEST(PeerTableDeltas, EachDeltaKindGoesThroughTheTableAndUnknownIdsAreIgnored) {
   Keys k;
   Fixture f;
   f.table.set_lock(LockView::active(authority({&k.a})));
-  f.table.apply(full({peer(1, k.k1, direct(k.a, k.k1, {})), peer(2, k.k2, direct(k.a, k.k2, {}))}));
+  f.table.apply(full({peer(1, k.k1, tka::sign_node_key(k.a, k.k1, {})), peer(2, k.k2, tka::sign_node_key(k.a, k.k2, {}))}));
   PeerBatch b;
   b.online[1] = true;
   b.online[99] = true;  // unknown: ignored
@@ -362,9 +341,9 @@ TEST(PeerTableProperty, EveryStepAgreesWithAFromScratchPortOfUpstreamsFilter) {
         case 1:
           return Bytes{0x01, 0x02};
         case 2:
-          return direct(trust[pick(3)], key::NodePrivate::generate().public_key(), {});  // for another key
+          return tka::sign_node_key(trust[pick(3)], key::NodePrivate::generate().public_key(), {});  // for another key
         default:
-          return direct(trust[pick(3)], nk, node_nl[o].key_id());
+          return tka::sign_node_key(trust[pick(3)], nk, node_nl[o].key_id());
       }
     };
     for (int step = 0; step < 120; ++step) {
@@ -425,7 +404,7 @@ TEST(PeerTableProperty, EveryStepAgreesWithAFromScratchPortOfUpstreamsFilter) {
         } else {
           tka::State s = authority({});
           for (std::size_t i = 0; i < trust.size(); ++i) {
-            if (pick(3) != 0) s.keys->push_back(trusted(trust[i]));
+            if (pick(3) != 0) s.keys->push_back(tka::trusted_key(trust[i].public_key()));
           }
           view = LockView::active(std::move(s));
         }

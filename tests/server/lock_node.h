@@ -15,6 +15,7 @@
 #include "tka/authority.h"
 #include "tka/builder.h"
 #include "tka/memory_storage.h"
+#include "tka/node_key_signing.h"
 #include "tka/sig.h"
 #include "tka/signer.h"
 
@@ -63,13 +64,7 @@ struct LockNode : SimNode {
   }
 };
 
-inline tka::Key lock_key(const key::NLPrivate& nl) {
-  tka::Key k;
-  k.kind = tka::KeyKind::Ed25519;
-  k.votes = 1;
-  k.public_key = nl.key_id();
-  return k;
-}
+inline tka::Key lock_key(const key::NLPrivate& nl) { return tka::trusted_key(nl.public_key()); }
 
 // Upstream's client: tka.Create over scratch storage, signed by the node's
 // own lock key, trusting `keys`.
@@ -93,16 +88,7 @@ inline std::pair<tka::Authority, tka::Aum> make_genesis(const key::NLPrivate& si
 // A direct signature of `node_key` by `by`, wrapping `rotation` (the
 // node's own lock key), as `tailscale lock sign` makes it.
 inline Bytes direct_signature(const key::NLPrivate& by, const key::NodePublic& node_key, const Bytes& rotation) {
-  tka::NodeKeySignature sig;
-  sig.kind = tka::SigKind::Direct;
-  const auto bin = node_key.to_binary();
-  sig.pubkey = Bytes(bin.begin(), bin.end());
-  sig.key_id = by.key_id();
-  sig.wrapping_pubkey = rotation;
-  const auto hash = sig.sig_hash();
-  const auto s = by.sign(hash);
-  sig.signature = Bytes(s.begin(), s.end());
-  return sig.serialize();
+  return tka::sign_node_key(by, node_key, rotation);
 }
 
 inline std::string b64(const Bytes& b) { return base64_encode(b); }

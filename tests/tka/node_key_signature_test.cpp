@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/base64.h"
+#include "tka/node_key_signing.h"
 #include "tka/sig.h"
 #include "vector_support.h"
 
@@ -328,6 +329,33 @@ TEST(NodeKeySignature, SignByCredentialVerifiesAgainstTheCredentialsKey) {
   NodeKeySignature direct = *w.signature;
   direct.kind = SigKind::Direct;
   EXPECT_EQ(sign_by_credential(priv, direct, nk).message(), "wrapped signature must be a credential, got direct");
+}
+
+
+// What `tailscale lock sign` makes (upstream signNodeKey): a direct
+// signature by the signer's lock key naming the node's own lock key as the
+// wrapping key, authorized by a state that trusts the signer and by no other.
+TEST(NodeKeySignature, SignNodeKeyIsADirectSignatureTheSignersAuthorityAccepts) {
+  const auto signer = key::NLPrivate::generate();
+  const auto node_nl = key::NLPrivate::generate();
+  const auto node_key = key::NodePrivate::generate().public_key();
+  const Bytes marshaled = sign_node_key(signer, node_key, node_nl.key_id());
+  auto sig = NodeKeySignature::unserialize(marshaled);
+  ASSERT_TRUE(sig.ok()) << sig.message();
+  EXPECT_EQ(sig->kind, SigKind::Direct);
+  EXPECT_EQ(sig->key_id, signer.key_id());
+  EXPECT_EQ(sig->wrapping_pubkey, node_nl.key_id());
+  State trusting;
+  trusting.keys = std::vector<Key>{trusted_key(signer.public_key(), 2)};
+  EXPECT_EQ(trusting.keys->front().votes, 2u);
+  auto ok = node_key_authorized(trusting, node_key, marshaled);
+  ASSERT_TRUE(ok.ok()) << ok.message();
+  EXPECT_FALSE(ok->has_value()) << "a direct signature has no rotation details";
+  const auto other = key::NodePrivate::generate().public_key();
+  EXPECT_EQ(node_key_authorized(trusting, other, marshaled).message(), "signature does not authorize nodeKey");
+  State someone_else;
+  someone_else.keys = std::vector<Key>{trusted_key(node_nl.public_key())};
+  EXPECT_EQ(node_key_authorized(someone_else, node_key, marshaled).message(), "key: key not found");
 }
 
 }  // namespace
