@@ -1,10 +1,10 @@
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 
 #include <memory>
 
 #include <zstd.h>
 
-namespace latchkey::server {
+namespace latchkey::transport {
 
 namespace {
 
@@ -119,4 +119,4 @@ Result<std::optional<std::string>> MapFrameReader::next() {
   return std::optional<std::string>(std::move(json));
 }
 
-}  // namespace latchkey::server
+}  // namespace latchkey::transport
