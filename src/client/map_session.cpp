@@ -3,12 +3,12 @@
 #include <utility>
 
 #include "client/upgrade_node.h"
-#include "tailcfg/codec.h"
 
 namespace latchkey::client {
 
-MapSession::MapSession(MapSessionOptions options)
-    : max_bytes_(options.max_map_bytes), frames_(options.zstd, options.max_map_bytes) {}
+MapSession::MapSession(MapSessionOptions options) : frames_(options.zstd, options.max_map_bytes) {
+  json_limits_.max_bytes = options.max_map_bytes;
+}
 
 tailcfg::MapRequest MapSession::request(const MapRequestParams& p) {
   tailcfg::MapRequest r;
@@ -42,7 +42,7 @@ Result<std::optional<MapUpdate>> MapSession::next() {
       return end(frame.message());
     }
     if (!frame->has_value()) return std::optional<MapUpdate>{};
-    auto m = tailcfg::decode_json<tailcfg::MapResponse>(**frame, tailcfg::DecodeLimits{max_bytes_, 100});
+    auto m = tailcfg::decode_json<tailcfg::MapResponse>(**frame, json_limits_);
     if (!m) {
       ++counters_.decode_errors;
       return end("undecodable MapResponse: " + m.message());

@@ -30,6 +30,7 @@
 #include "client/peer_batch.h"
 #include "key/disco_key.h"
 #include "key/node_key.h"
+#include "tailcfg/codec.h"
 #include "tailcfg/hostinfo.h"
 #include "tailcfg/map_request.h"
 #include "tailcfg/map_response.h"
@@ -109,7 +110,7 @@ class MapSession {
   // Turns one decoded non-keepalive message into its update.
   MapUpdate prepare(tailcfg::MapResponse& m);
 
-  std::size_t max_bytes_;
+  tailcfg::DecodeLimits json_limits_;
   transport::MapFrameReader frames_;
   bool got_non_keepalive_ = false;
   std::optional<Error> ended_;
