@@ -6,7 +6,7 @@
 #include "key/disco_key.h"
 #include "key/machine_key.h"
 #include "key/node_key.h"
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 #include "server/netmap.h"
 
 namespace latchkey::server {
@@ -75,7 +75,7 @@ void BM_FullMapZstdFrame(benchmark::State& state) {
   auto j = *m.full_map_json(1, tailcfg::GoTime::from_unix(1'800'000'000));
   std::size_t framed = 0;
   for (auto _ : state) {
-    Bytes f = map_frame(j, true);
+    Bytes f = transport::map_frame(j, true);
     framed = f.size();
     benchmark::DoNotOptimize(f);
   }

@@ -105,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.backoff_seed = 1;
   client::LockSync sync(storage, options);
   (void)sync.start();
-  (void)sync.on_netmap(client::LockWantInput{true, c.head, ""}, true, c.self);
+  (void)sync.on_netmap(client::LockWant{true, c.head, ""}, true, c.self);
   if (kind == client::RpcKind::SyncSend) (void)sync.on_reply(client::RpcKind::SyncOffer, 200, c.offer_answer);
   if (!sync.running()) std::abort();
 

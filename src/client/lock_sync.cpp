@@ -105,15 +105,15 @@ LockActions LockSync::start() {
   return out;
 }
 
-LockActions LockSync::on_netmap(const LockWantInput& want, bool has_cap, const key::NodePublic& self_key) {
+LockActions LockSync::on_netmap(const LockWant& want, bool has_cap, const key::NodePublic& self_key) {
   LockActions out;
   want_ = want;
   has_cap_ = has_cap;
   self_key_ = self_key;
   have_netmap_ = true;
-  if (!want_.head_parse_error.empty()) {
+  if (!want_.head_error.empty()) {
     out.push_back(lock_action::Log{"TKAInfo.Head does not parse, so the lock counts as not enabled: " +
-                                   want_.head_parse_error});
+                                   want_.head_error});
   }
   if (running()) {
     // Upstream holds its sync lock for the whole run; we look at this
@@ -173,7 +173,7 @@ bool LockSync::awaiting(RpcKind kind) const {
   return false;
 }
 
-bool LockSync::wanted() const { return want_.enabled && want_.head_parse_error.empty(); }
+bool LockSync::wanted() const { return want_.enabled && want_.head_error.empty(); }
 
 void LockSync::evaluate(LockActions& out) {
   if (!have_netmap_) {

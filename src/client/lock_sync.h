@@ -134,7 +134,7 @@ class LockSync {
   LockActions start();
   // A full-rebuild-class map message: upstream's tkaSyncIfNeeded point.
   // `has_cap`: the self node carries the tailnet-lock capability.
-  LockActions on_netmap(const LockWantInput& want, bool has_cap, const key::NodePublic& self_key);
+  LockActions on_netmap(const LockWant& want, bool has_cap, const key::NodePublic& self_key);
   // The answer to the outstanding Rpc of this kind.
   LockActions on_reply(RpcKind kind, unsigned http_status, std::string_view body);
   // The outstanding Rpc of this kind got no (complete) answer in time.
@@ -178,7 +178,7 @@ class LockSync {
   LockSyncOptions options_;
   std::optional<tka::Authority> authority_;
 
-  LockWantInput want_;
+  LockWant want_;
   bool has_cap_ = false;
   key::NodePublic self_key_;
   bool have_netmap_ = false;

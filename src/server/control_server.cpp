@@ -17,7 +17,7 @@
 #include "crypto/random.h"
 #include "server/heap_release.h"
 #include "server/off_io.h"
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 #include "tailcfg/codec.h"
 
 namespace latchkey::server {
@@ -130,8 +130,8 @@ asio::awaitable<void> handle_map(std::shared_ptr<ControlServer::Shared> sh, cons
   }
   StreamGuard guard{sh->tailnet, start.stream};
   MapStream& stream = *start.stream;
-  static const Bytes keepalive_plain = map_frame(kKeepAliveJson, false);
-  static const Bytes keepalive_zstd = map_frame(kKeepAliveJson, true);
+  static const Bytes keepalive_plain = transport::map_frame(transport::kKeepAliveJson, false);
+  static const Bytes keepalive_zstd = transport::map_frame(transport::kKeepAliveJson, true);
   const Bytes& keepalive = stream.zstd() ? keepalive_zstd : keepalive_plain;
   auto& metrics = *sh->metrics;
 

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 #include "server/node_view.h"
 #include "tailcfg/codec.h"
 
@@ -172,7 +172,7 @@ Tailnet::MapStart Tailnet::handle_map(ByteView body, const key::MachinePublic& m
       ephemeral_offline_since_.erase(id);
     }
     const auto json = netmap_.full_map_json(id, to_go_time(now), FullMapOptions{req->omit_peers});
-    Bytes frame = map_frame(*json, zstd);
+    Bytes frame = transport::map_frame(*json, zstd);
     metrics_->map_response("full", frame.size());
     if (!req->stream) {
       out.single = std::move(frame);
@@ -263,7 +263,7 @@ void Tailnet::tick_locked(Clock::time_point now) {
     std::shared_ptr<const Bytes> common[2];
     auto push_own = [&](MapStream& stream, const std::string& json) {
       if (json.empty()) return;
-      auto f = std::make_shared<const Bytes>(map_frame(json, stream.zstd()));
+      auto f = std::make_shared<const Bytes>(transport::map_frame(json, stream.zstd()));
       metrics_->map_response("delta", f->size());
       stream.push({f, json.size()}, config_.max_queued_messages);
     };
@@ -275,7 +275,7 @@ void Tailnet::tick_locked(Clock::time_point now) {
       }
       if (!delta.common_json.empty() && !delta.only_own_patch(viewer)) {
         auto& f = common[stream->zstd() ? 1 : 0];
-        if (!f) f = std::make_shared<const Bytes>(map_frame(delta.common_json, stream->zstd()));
+        if (!f) f = std::make_shared<const Bytes>(transport::map_frame(delta.common_json, stream->zstd()));
         metrics_->map_response("delta", f->size());
         stream->push({f, delta.common_json.size()}, config_.max_queued_messages);
       }

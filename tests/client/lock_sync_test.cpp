@@ -74,7 +74,7 @@ struct FakeControl {
     return *made;
   }
 
-  LockWantInput want() const { return LockWantInput{true, head(), ""}; }
+  LockWant want() const { return LockWant{true, head(), ""}; }
 
   std::string bootstrap_answer(const tka::Aum& g) const {
     tailcfg::TkaBootstrapResponse r;
@@ -336,7 +336,7 @@ TEST_F(LockSyncTest, DisableWithTheRightSecretRemovesLocalState) {
   preload_storage();
   LockSync sync(storage, options());
   (void)sync.start();
-  auto first = sync.on_netmap(LockWantInput{false, std::nullopt, ""}, true, self);
+  auto first = sync.on_netmap(LockWant{false, std::nullopt, ""}, true, self);
   const Rpc bootstrap = only_rpc(first);
   auto req = tailcfg::decode_json<tailcfg::TkaBootstrapRequest>(bootstrap.body);
   ASSERT_TRUE(req.ok());
@@ -358,7 +358,7 @@ TEST_F(LockSyncTest, DisableWithAWrongSecretKeepsTheLock) {
   LockSync sync(storage, options());
   (void)sync.start();
   const auto view = sync.view();
-  (void)only_rpc(sync.on_netmap(LockWantInput{false, std::nullopt, ""}, true, self));
+  (void)only_rpc(sync.on_netmap(LockWant{false, std::nullopt, ""}, true, self));
   tailcfg::TkaBootstrapResponse r;
   r.disablement_secret = kWrongSecret;
   auto next = sync.on_reply(RpcKind::Bootstrap, 200, tailcfg::encode_json(r));
@@ -425,7 +425,7 @@ TEST_F(LockSyncTest, DisableThenEnableAgainOnDirectoryStorage) {
   (void)sync.start();
   ASSERT_TRUE(all_of<Error>(drive(sync, control, sync.on_netmap(control.want(), true, self))).empty());
 
-  (void)only_rpc(sync.on_netmap(LockWantInput{false, std::nullopt, ""}, true, self));
+  (void)only_rpc(sync.on_netmap(LockWant{false, std::nullopt, ""}, true, self));
   tailcfg::TkaBootstrapResponse r;
   r.disablement_secret = kSecret;
   auto off = sync.on_reply(RpcKind::Bootstrap, 200, tailcfg::encode_json(r));
@@ -471,7 +471,7 @@ TEST_F(LockSyncTest, WithoutCapabilityTkaInfoIsIgnoredAndReportedOnce) {
 TEST_F(LockSyncTest, UnparsableNetmapHeadMeansNotEnabled) {
   LockSync sync(storage, options());
   (void)sync.start();
-  auto out = sync.on_netmap(LockWantInput{true, std::nullopt, "illegal base32 data"}, true, self);
+  auto out = sync.on_netmap(LockWant{true, std::nullopt, "illegal base32 data"}, true, self);
   EXPECT_TRUE(all_of<Rpc>(out).empty());
   ASSERT_EQ(all_of<Log>(out).size(), 1u);
   EXPECT_EQ(sync.view(), LockView::off());

@@ -97,7 +97,7 @@ TEST(ControlServer, AuthKeyRegistrationStreamingMapAndDeltas) {
     auto lr = co_await b.post("/machine/map", tailcfg::encode_json(lite));
     EXPECT_EQ(lr.status, 200u);
     EXPECT_EQ(lr.content_type, "application/octet-stream");
-    MapFrameReader lite_reader(true);
+    transport::MapFrameReader lite_reader(true);
     lite_reader.feed(as_bytes(lr.body));
     auto lite_msg = lite_reader.next();
     CO_ASSERT_TRUE(lite_msg.ok() && lite_msg->has_value());

@@ -77,7 +77,7 @@ TEST(Replay, UpstreamClientRequestsAreServed) {
     CO_ASSERT_TRUE(sres.ok());
     EXPECT_EQ((*sres)->status(), 200u);
     EXPECT_EQ((*sres)->header("content-type").value_or(""), "application/octet-stream");
-    testing::MapStreamReader stream{std::move(*sres), MapFrameReader(true)};
+    testing::MapStreamReader stream{std::move(*sres), transport::MapFrameReader(true)};
     auto msg0 = co_await stream.next();
     CO_ASSERT_TRUE(msg0.has_value());
     const json want0 = json::parse(find(captures, "alpha_map_streaming_response_msg0_full").body);
@@ -96,7 +96,7 @@ TEST(Replay, UpstreamClientRequestsAreServed) {
     // The lite update on another stream of the same connection.
     auto lite = co_await alpha.post("/machine/map", find(captures, "alpha_map_lite_update_request").body);
     EXPECT_EQ(lite.status, 200u);
-    MapFrameReader lr(true);
+    transport::MapFrameReader lr(true);
     lr.feed(as_bytes(lite.body));
     auto lm = lr.next();
     CO_ASSERT_TRUE(lm.ok() && lm->has_value());

@@ -17,7 +17,7 @@
 #include "key/machine_key.h"
 #include "key/node_key.h"
 #include "server/control_server.h"
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 #include "tailcfg/codec.h"
 #include "transport/key_fetch.h"
 #include "transport/loopback.h"
@@ -201,7 +201,7 @@ struct SimNode {
 // An open streaming map: reads framed messages as they arrive.
 struct MapStreamReader {
   std::unique_ptr<transport::Http2ClientResponse> response;
-  MapFrameReader frames{true};
+  transport::MapFrameReader frames{true};
 
   // The next message as JSON; nullopt when the stream ended or failed.
   asio::awaitable<std::optional<nlohmann::json>> next() {
@@ -260,7 +260,7 @@ inline asio::awaitable<std::optional<MapStreamReader>> open_stream(SimNode& n, c
   if ((*res)->status() != 200) co_return std::nullopt;
   MapStreamReader out;
   out.response = std::move(*res);
-  out.frames = MapFrameReader(req.compress == "zstd");
+  out.frames = transport::MapFrameReader(req.compress == "zstd");
   co_return out;
 }
 

@@ -2,7 +2,7 @@
 
 #include <time.h>
 
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 #include "server/metrics.h"
 #include "server/serve_config.h"
 #include "server/tailnet.h"
@@ -41,7 +41,7 @@ Result<EncodeRate> measure_encode_rate(const std::filesystem::path& work_dir, st
       auto json = m.full_map_json(id, now);
       const double t1 = thread_cpu_ms();
       if (!json) continue;
-      Bytes frame = server::map_frame(*json, true);
+      Bytes frame = transport::map_frame(*json, true);
       const double t2 = thread_cpu_ms();
       json_ms += t1 - t0;
       zstd_ms += t2 - t1;

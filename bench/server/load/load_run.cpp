@@ -21,7 +21,7 @@
 #include "map_scan.h"
 #include "map_stream_reader.h"
 #include "poll_wait.h"
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 #include "server_process.h"
 #include "sim_node.h"
 #include "tailcfg/codec.h"
@@ -343,7 +343,7 @@ asio::awaitable<void> send_lite_update(Shared& sh, Sim& s) {
     sh.fail("node " + std::to_string(s.index) + ": lite map request: " + res.message());
     co_return;
   }
-  auto body = co_await (*res)->read_body(server::kMaxMapMessage);
+  auto body = co_await (*res)->read_body(transport::kMaxMapMessage);
   if ((*res)->status() != 200 || !body) {
     sh.fail("node " + std::to_string(s.index) + ": lite map request: HTTP " + std::to_string((*res)->status()));
   }

@@ -14,7 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "base/result.h"
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 #include "transport/http2_client.h"
 
 namespace latchkey::load {
@@ -39,7 +39,7 @@ class MapStreamReader {
 
  private:
   std::unique_ptr<transport::Http2ClientResponse> response_;
-  server::MapFrameReader frames_;
+  transport::MapFrameReader frames_;
   std::atomic<std::uint64_t>* wire_bytes_;
   std::uint64_t messages_ = 0;
   bool ended_ = false;

@@ -6,9 +6,9 @@
 #include <fstream>
 
 #include "base/hex.h"
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 
-namespace latchkey::server {
+namespace latchkey::transport {
 namespace {
 
 TEST(MapFrame, PlainAndZstdRoundTrip) {
@@ -83,4 +83,4 @@ TEST(MapFrame, DecodesTheCapturedUpstreamFraming) {
 }
 
 }  // namespace
-}  // namespace latchkey::server
+}  // namespace latchkey::transport

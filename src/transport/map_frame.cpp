@@ -1,10 +1,10 @@
-#include "server/map_frame.h"
+#include "transport/map_frame.h"
 
 #include <memory>
 
 #include <zstd.h>
 
-namespace latchkey::server {
+namespace latchkey::transport {
 
 namespace {
 
@@ -104,7 +104,9 @@ Result<std::optional<std::string>> MapFrameReader::next() {
   if (buf_.size() < 4) return std::optional<std::string>{};
   const std::size_t n = std::size_t{buf_[0]} | std::size_t{buf_[1]} << 8 | std::size_t{buf_[2]} << 16 |
                         std::size_t{buf_[3]} << 24;
-  if (n > max_) return Error{"map message of " + std::to_string(n) + " bytes exceeds the limit"};
+  if (n > max_) {
+    return Error{"map message of " + std::to_string(n) + " bytes exceeds the limit of " + std::to_string(max_)};
+  }
   if (buf_.size() < 4 + n) return std::optional<std::string>{};
   ByteView body(buf_.data() + 4, n);
   std::string json;
@@ -119,4 +121,4 @@ Result<std::optional<std::string>> MapFrameReader::next() {
   return std::optional<std::string>(std::move(json));
 }
 
-}  // namespace latchkey::server
+}  // namespace latchkey::transport

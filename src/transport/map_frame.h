@@ -2,7 +2,7 @@
 // (controlclient/direct.go, the /machine/map long-poll): each MapResponse is
 // a 4-byte little-endian length followed by the JSON body, zstd-compressed
 // (one zstd frame) when the MapRequest asked for Compress "zstd". Also the
-// inverse, for tests and the client side. Sans-IO.
+// inverse, which the server writes and tests use. Sans-IO.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,7 @@
 #include "base/bytes.h"
 #include "base/result.h"
 
-namespace latchkey::server {
+namespace latchkey::transport {
 
 // Our reader's bound on one message (upstream's client reads whatever
 // length the server announces; a reader of untrusted input must not).
@@ -47,4 +47,4 @@ class MapFrameReader {
   Bytes buf_;
 };
 
-}  // namespace latchkey::server
+}  // namespace latchkey::transport
