@@ -22,8 +22,9 @@ void RotationIndex::add_prev(const key::NodePublic& k, int delta, std::unordered
   auto& n = prev_refs_[k];
   const bool was = n > 0;
   n = static_cast<std::uint32_t>(static_cast<int>(n) + delta);
-  if (n == 0) prev_refs_.erase(k);
-  if (was != (n > 0)) touched.insert(k);
+  const bool is = n > 0;
+  if (!is) prev_refs_.erase(k);  // `n` dangles from here
+  if (was != is) touched.insert(k);
 }
 
 void RotationIndex::set(tailcfg::NodeId id, const key::NodePublic& key, const RotationFacts* facts,
