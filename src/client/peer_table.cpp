@@ -23,6 +23,11 @@ std::vector<std::pair<tailcfg::NodeId, const PeerEntry*>> PeerTable::sorted() co
 
 ChangeSet PeerTable::apply(PeerBatch&& batch) {
   Touched touched;
+  apply_into(std::move(batch), touched);
+  return finish(touched);
+}
+
+void PeerTable::apply_into(PeerBatch&& batch, Touched& touched) {
   // Copy-on-write edit of a known peer; unknown IDs are ignored, as upstream.
   auto edit = [&](tailcfg::NodeId id, auto&& change) {
     const PeerEntry* e = find(id);
@@ -41,7 +46,7 @@ ChangeSet PeerTable::apply(PeerBatch&& batch) {
     }
     for (auto id : gone) remove(id, touched);
     for (auto& n : *batch.full) put(std::make_shared<const tailcfg::Node>(std::move(n)), touched);
-    return finish(touched);
+    return;
   }
   for (auto id : batch.removed) {
     if (find(id)) remove(id, touched);
@@ -73,14 +78,17 @@ ChangeSet PeerTable::apply(PeerBatch&& batch) {
       if (!pc.cap_map.empty()) n.cap_map = pc.cap_map;
     });
   }
-  return finish(touched);
 }
 
-ChangeSet PeerTable::set_lock(std::shared_ptr<const LockView> view) {
-  view_ = std::move(view);
+ChangeSet PeerTable::set_lock(std::shared_ptr<const LockView> view, std::vector<PeerBatch> then) {
   Touched touched;
   touched.list.reserve(peers_.size());
   for (const auto& [id, e] : peers_) note(id, touched);
+  view_ = std::move(view);
+  // The batches go in under the new view, and every peer's transition is
+  // taken from before the whole change, so a signature arriving with the
+  // authority it needs is never judged without it in between.
+  for (auto& b : then) apply_into(std::move(b), touched);
   if (view_->state == LockView::State::Active) {
     // Only signatures whose key ID is trusted now and that were never
     // checked need cryptography; the rest keep their cached result.

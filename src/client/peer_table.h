@@ -76,8 +76,11 @@ class PeerTable {
   // The peer part of one map message, in upstream's order.
   ChangeSet apply(PeerBatch&& batch);
   // Installs the authority every verdict is judged against and re-judges
-  // every peer (the sweep).
-  ChangeSet set_lock(std::shared_ptr<const LockView> view);
+  // every peer (the sweep). `then`: peer batches that arrived while the
+  // authority was being fetched (the client's lock barrier), applied under
+  // it as part of the same change: one transition per peer, from its
+  // state before to its state after all of it.
+  ChangeSet set_lock(std::shared_ptr<const LockView> view, std::vector<PeerBatch> then = {});
 
   // The verdict `node` would get (the self node: anything but Authorized
   // there means this node is locked out).
@@ -103,6 +106,7 @@ class PeerTable {
     std::vector<Before> list;
     std::unordered_set<tailcfg::NodeId> ids;
   };
+  void apply_into(PeerBatch&& batch, Touched& touched);
   // The single place a node enters or changes, and the one it leaves by.
   void put(std::shared_ptr<const tailcfg::Node> node, Touched& touched);
   void remove(tailcfg::NodeId id, Touched& touched);

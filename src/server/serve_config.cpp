@@ -15,6 +15,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "store/database_config.h"
+#include "transport/control_url.h"
 
 namespace latchkey::server {
 
@@ -100,54 +101,9 @@ Status dns_name(const std::string& name, const std::string& key) {
   return {};
 }
 
-// server_url: http:// or https://, a host and an optional port; no path
-// (clients reach /key and /ts2021 at the root), query, fragment, user info
-// or spaces. A trailing / is allowed (and dropped).
+// server_url: the URL clients are told to use (transport/control_url.h).
 Status server_url(const std::string& url) {
-  const auto bad = [&](std::string_view why) {
-    return Error{"server_url: \"" + url + "\" " + std::string(why) +
-                 " (want http://host[:port] or https://host[:port], e.g. https://control.example.com)"};
-  };
-  std::string_view rest(url);
-  if (rest.rfind("http://", 0) == 0) {
-    rest.remove_prefix(7);
-  } else if (rest.rfind("https://", 0) == 0) {
-    rest.remove_prefix(8);
-  } else {
-    return bad("is not an http or https URL");
-  }
-  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  for (char c : rest) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f || c == '?' || c == '#' || c == '@' || c == '\\' || c == '/') {
-      return bad("has a path, query, fragment, user part or space");
-    }
-  }
-  std::string_view host = rest;
-  std::optional<std::string_view> port;
-  if (!host.empty() && host.front() == '[') {
-    const auto close = host.find(']');
-    if (close == std::string_view::npos) return bad("has an unclosed [");
-    const std::string_view after = host.substr(close + 1);
-    host = host.substr(1, close - 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return bad("is malformed after ]");
-      port = after.substr(1);
-    }
-  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
-  }
-  if (host.empty()) return bad("has no host");
-  if (port) {
-    bool digits = !port->empty() && port->size() <= 5;
-    unsigned long n = 0;
-    for (char c : *port) {
-      digits = digits && c >= '0' && c <= '9';
-      n = n * 10 + static_cast<unsigned long>(c - '0');
-    }
-    if (!digits || n == 0 || n > 65535) return bad("has a bad port (want 1 to 65535)");
-  }
+  if (auto u = transport::parse_control_url(url); !u) return Error{"server_url: " + u.message()};
   return {};
 }
 

@@ -427,5 +427,37 @@ TEST(PeerTableProperty, EveryStepAgreesWithAFromScratchPortOfUpstreamsFilter) {
   }
 }
 
+// The client's lock barrier: batches that arrived while the authority was
+// fetched go in with it, and each peer has one transition, from before to
+// after the whole change — never a refusal in between.
+TEST(PeerTableVerdicts, BatchesHeldForAnAuthorityGoInWithItWithoutATransientRefusal) {
+  Keys k;
+  Fixture f;
+  f.table.apply(full({peer(1, k.k1), peer(2, k.k2)}));
+  PeerBatch signatures;
+  for (auto [id, key] : {std::pair{tailcfg::NodeId{1}, k.k1}, std::pair{tailcfg::NodeId{2}, k.k2}}) {
+    tailcfg::PeerChange pc;
+    pc.node_id = id;
+    pc.key_signature = tka::sign_node_key(k.a, key, {});
+    signatures.patches.push_back(pc);
+  }
+  std::vector<PeerBatch> held;
+  held.push_back(std::move(signatures));
+  held.push_back(changed(peer(3, k.k3)));
+  auto changes = f.table.set_lock(LockView::active(authority({&k.a})), std::move(held));
+  EXPECT_EQ(f.verdict(1), LockVerdict::Authorized);
+  EXPECT_EQ(f.verdict(2), LockVerdict::Authorized);
+  EXPECT_EQ(f.verdict(3), LockVerdict::Unsigned);
+  ASSERT_EQ(changes.size(), 3u);
+  for (const auto& c : changes) {
+    EXPECT_EQ(c.old_verdict, LockVerdict::None) << c.id;
+    if (c.id == 3) {
+      EXPECT_EQ(c.kind, PeerEvent::Kind::Added);
+    }
+  }
+  EXPECT_EQ(f.table.counters().would_reject_total, 1u) << "only the unsigned newcomer";
+  EXPECT_EQ(f.log.size(), 1u);
+}
+
 }  // namespace
 }  // namespace latchkey::client

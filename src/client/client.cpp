@@ -1,0 +1,643 @@
+#include "client/client.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <ctime>
+#include <deque>
+#include <future>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <variant>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "client/backoff.h"
+#include "client/control_conn.h"
+#include "client/identity.h"
+#include "client/lock_sync.h"
+#include "client/login_flow.h"
+#include "client/map_session.h"
+#include "client/netmap_state.h"
+#include "key/disco_key.h"
+#include "tailcfg/codec.h"
+#include "tka/directory_storage.h"
+
+namespace latchkey::client {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+std::string_view backend_state_name(BackendState s) {
+  switch (s) {
+    case BackendState::Starting: return "starting";
+    case BackendState::NeedsLogin: return "needs_login";
+    case BackendState::Running: return "running";
+    case BackendState::Stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Upstream's map watchdog: a stream that is silent this long (the server
+// sends keepalives every minute or so) is dead.
+constexpr auto kMapWatchdog = 120s;
+// Upstream bounds each lock RPC with a minute.
+constexpr auto kLockRpcDeadline = 60s;
+constexpr auto kRegisterDeadline = 60s;
+constexpr std::size_t kRegisterMaxBody = 1u << 20;
+constexpr std::size_t kErrorBodyBytes = 4096;
+constexpr std::string_view kVersion = "0.1.0";
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "latchkey";
+  return buf;
+}
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+// Why a map stream ended.
+struct StreamEnd {
+  std::string error;
+  bool need_login = false;                    // the server no longer knows our node key
+  std::chrono::milliseconds wait{0};          // a Retry-After to honour before the next attempt
+  bool got_message = false;                   // it delivered at least one map message
+};
+
+// The lock's storage: <state>/tka. A directory that does not open (a crash
+// mid-write, a disk error) is moved aside rather than blocking the node:
+// the authority is bootstrapped again from control, as a fresh node would.
+Result<std::unique_ptr<tka::DirectoryStorage>> open_lock_storage(const std::filesystem::path& state_dir,
+                                                                 const std::function<void(std::string_view)>& log) {
+  const auto dir = state_dir / "tka";
+  const tka::Clock clock = [] { return static_cast<tka::UnixTime>(std::time(nullptr)); };
+  auto s = tka::DirectoryStorage::open(dir.string(), clock);
+  if (s) return s;
+  const auto aside = state_dir / ("tka.broken-" + std::to_string(std::time(nullptr)));
+  std::error_code ec;
+  std::filesystem::rename(dir, aside, ec);
+  if (ec) return Error{"lock storage " + dir.string() + ": " + s.message() + "; moving it aside failed: " + ec.message()};
+  log("tailnet lock: storage " + dir.string() + " does not open (" + s.message() + "); moved to " + aside.string() +
+      ", the lock state will be fetched again");
+  return tka::DirectoryStorage::open(dir.string(), clock);
+}
+
+}  // namespace
+
+class Client::Impl {
+ public:
+  Impl(ClientOptions options, transport::ControlUrl url, StateDirectory dir, Identity identity,
+       std::unique_ptr<tka::DirectoryStorage> storage)
+      : options_(std::move(options)),
+        dir_(std::move(dir)),
+        id_(std::move(identity)),
+        storage_(std::move(storage)),
+        random_(default_unit_random()),
+        conn_(io_.get_executor(), ControlConnOptions{std::move(url), options_.websocket, id_.machine_key,
+                                                     static_cast<std::uint16_t>(options_.capability_version)}),
+        table_(options_.lock_mode, [] { return tailcfg::GoTime::from_system(std::chrono::system_clock::now()); },
+               [this](std::string_view line) { log(line); }),
+        lock_(*storage_, lock_options()),
+        lock_retry_(io_),
+        sleep_(io_) {}
+
+  ~Impl() { stop(); }
+
+  void start() {
+    if (thread_.joinable()) return;
+    running_ = true;
+    asio::co_spawn(io_, main_loop(), asio::detached);
+    thread_ = std::thread([this] {
+      io_.run();
+      running_ = false;
+    });
+  }
+
+  void stop() {
+    if (!thread_.joinable()) return;
+    asio::post(io_, [this] { shut_down(); });
+    // Every routine ends once the connection is aborted and the timers are
+    // cancelled, and the loop then runs out of work; a dial in progress is
+    // bounded by its own timeout. Wait for that a little, then stop the
+    // loop regardless (what is still pending is destroyed with io_).
+    for (int i = 0; i < 250 && running_; ++i) std::this_thread::sleep_for(20ms);
+    if (running_) log("client: routines still running at stop; stopping the event loop");
+    io_.stop();
+    thread_.join();
+    state_ = BackendState::Stopped;
+  }
+
+  ClientSnapshot snapshot() {
+    if (!running_ || std::this_thread::get_id() == thread_.get_id()) return make_snapshot();
+    std::promise<ClientSnapshot> p;
+    auto f = p.get_future();
+    asio::post(io_, [&] { p.set_value(make_snapshot()); });
+    if (f.wait_for(5s) != std::future_status::ready) return make_snapshot_unsafe_fallback();
+    return f.get();
+  }
+
+  std::uint64_t subscribe(Subscriber fn) {
+    std::lock_guard<std::mutex> g(subscribers_mu_);
+    auto next = std::make_shared<std::map<std::uint64_t, Subscriber>>(*subscribers_);
+    const auto id = ++subscriber_ids_;
+    next->emplace(id, std::move(fn));
+    subscribers_ = std::move(next);
+    return id;
+  }
+
+  void unsubscribe(std::uint64_t id) {
+    std::lock_guard<std::mutex> g(subscribers_mu_);
+    auto next = std::make_shared<std::map<std::uint64_t, Subscriber>>(*subscribers_);
+    next->erase(id);
+    subscribers_ = std::move(next);
+  }
+
+ private:
+  LockSyncOptions lock_options() const {
+    LockSyncOptions o;
+    o.capability_version = options_.capability_version;
+    o.disallowed_state_ids = id_.disallowed_tka_state_ids;
+    o.now = [] { return static_cast<tka::UnixTime>(std::time(nullptr)); };
+    o.backoff_seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    return o;
+  }
+
+  void log(std::string_view line) const {
+    if (options_.log) {
+      options_.log(line);
+      return;
+    }
+    std::cerr << line << "\n";
+  }
+
+  void publish(ClientEvent e) {
+    std::shared_ptr<const std::map<std::uint64_t, Subscriber>> subs;
+    {
+      std::lock_guard<std::mutex> g(subscribers_mu_);
+      subs = subscribers_;
+    }
+    for (const auto& [id, fn] : *subs) fn(e);
+  }
+
+  void publish_peers(const ChangeSet& changes) {
+    for (const auto& c : changes) publish(ClientEvent{ClientEvent::Type::Peer, {}, c});
+  }
+
+  void set_state(BackendState s) {
+    if (state_ == s) return;
+    state_ = s;
+    publish(ClientEvent{ClientEvent::Type::State, std::string(backend_state_name(s)), std::nullopt});
+  }
+
+  void report(std::string text) {
+    log(text);
+    publish(ClientEvent{ClientEvent::Type::Error, std::move(text), std::nullopt});
+  }
+
+  void shut_down() {
+    stopping_ = true;
+    conn_.close();
+    lock_retry_.cancel();
+    sleep_.cancel();
+    if (watchdog_timer_) watchdog_timer_->cancel();
+  }
+
+  asio::awaitable<void> sleep(std::chrono::milliseconds d) {
+    if (stopping_) co_return;
+    sleep_.expires_after(d);
+    boost::system::error_code ignored;
+    co_await sleep_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+
+  tailcfg::Hostinfo hostinfo() const {
+    tailcfg::Hostinfo h;
+    h.ipn_version = std::string(kVersion);
+    h.backend_log_id = id_.backend_log_id;
+    h.os = "linux";
+    h.app = "latchkey";
+    h.hostname = options_.hostname.empty() ? host_name() : options_.hostname;
+    return h;
+  }
+
+  // The auth routine and the map routine, one after the other: log in,
+  // stream until the stream ends, back off, stream again (log in again
+  // when the server forgot us).
+  asio::awaitable<void> main_loop() {
+    handle_lock(lock_.start());
+    Backoff backoff(random_);
+    bool logged_in = false;
+    while (!stopping_) {
+      if (!logged_in) {
+        auto st = co_await login();
+        if (stopping_) break;
+        if (!st) {
+          report("login: " + st.message());
+          co_await sleep(st.kind() == ErrorKind::Contended ? login_wait_ : backoff.next_delay());
+          continue;
+        }
+        logged_in = true;
+      }
+      auto end = co_await map_stream();
+      if (stopping_) break;
+      total_.keepalive += session_.keepalive;
+      total_.full += session_.full;
+      total_.delta += session_.delta;
+      total_.decode_errors += session_.decode_errors;
+      session_ = {};
+      if (end.got_message) backoff.reset();
+      if (end.need_login) logged_in = false;
+      ++reconnects_;
+      report("map: " + end.error);
+      co_await sleep(end.wait.count() > 0 ? end.wait : backoff.next_delay());
+    }
+    set_state(BackendState::Stopped);
+  }
+
+  // One login (upstream doLogin, as often as its answers ask): the stored
+  // node key again, a pre-auth key, or interactive with its follow-up.
+  asio::awaitable<Status> login() {
+    LoginIntent intent;
+    intent.interactive = options_.auth_key.empty() && id_.private_node_key.is_zero();
+    intent.ephemeral = options_.ephemeral;
+    LoginConfig config;
+    config.auth_key = options_.auth_key;
+    config.hostinfo = hostinfo();
+    config.capability_version = options_.capability_version;
+    if (netmap_.self() && !netmap_.self()->key_expiry.is_zero()) {
+      config.node_key_expiry = netmap_.self()->key_expiry.to_system();
+    }
+    key::NodePrivate pending;
+    auto flow = std::make_unique<LoginFlow>(intent, config);
+    std::size_t logged = 0;
+    while (!stopping_) {
+      auto req = flow->build(id_, pending, std::chrono::system_clock::now());
+      if (!req) co_return req.error();
+      const bool followup = !req->followup.empty();
+      auto reply = co_await conn_.rpc("POST", "/machine/register", tailcfg::encode_json(*req),
+                                      followup ? std::chrono::milliseconds(0) : kRegisterDeadline, kRegisterMaxBody);
+      if (!reply) co_return reply.error();
+      auto step = flow->interpret(static_cast<int>(reply->status), reply->retry_after, reply->body,
+                                  std::chrono::system_clock::now(), random_);
+      for (; logged < flow->log().size(); ++logged) log("login: " + flow->log()[logged]);
+      switch (step.kind) {
+        case LoginStep::Kind::Done:
+          id_ = std::move(*step.identity);
+          if (auto st = dir_.save(id_); !st) co_return st.error();
+          auth_url_.clear();
+          co_return Status{};
+        case LoginStep::Kind::AuthUrl: {
+          if (step.identity) {
+            id_ = std::move(*step.identity);
+            if (auto st = dir_.save(id_); !st) co_return st.error();
+          }
+          pending = step.pending_node_key;
+          if (step.auth_url != auth_url_) {
+            auth_url_ = step.auth_url;
+            log("To authenticate, visit:\n\n\t" + auth_url_ + "\n");
+            publish(ClientEvent{ClientEvent::Type::Login, auth_url_, std::nullopt});
+          }
+          set_state(BackendState::NeedsLogin);
+          LoginIntent next;
+          next.kind = LoginIntent::Kind::Followup;
+          next.followup_url = step.auth_url;
+          next.ephemeral = options_.ephemeral;
+          flow = std::make_unique<LoginFlow>(next, config);
+          logged = 0;
+          break;
+        }
+        case LoginStep::Kind::Regen:
+          break;
+        case LoginStep::Kind::RateLimited:
+          ++retry_after_;
+          login_wait_ = step.retry_after;
+          co_return Error{step.error, ErrorKind::Contended};
+        case LoginStep::Kind::Error:
+          co_return Error{step.error};
+      }
+    }
+    co_return Error{"stopping", ErrorKind::Unavailable};
+  }
+
+  // One map stream, read until it ends.
+  asio::awaitable<StreamEnd> map_stream() {
+    StreamEnd end;
+    MapRequestParams p;
+    p.kind = MapRequestKind::Stream;
+    p.version = options_.capability_version;
+    p.node_key = id_.private_node_key.public_key();
+    p.disco_key = disco_.public_key();
+    p.hostinfo = hostinfo();
+    p.tka_head = tka_head_;
+    auto response = co_await conn_.open("POST", "/machine/map", tailcfg::encode_json(MapSession::request(p)));
+    if (!response) {
+      end.error = response.message();
+      co_return end;
+    }
+    auto& r = **response;
+    if (r.status() != 200) {
+      auto body = co_await r.read_body(kErrorBodyBytes);
+      std::string text = body ? std::string(body->begin(), body->end()) : std::string();
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+      end.error = "HTTP " + std::to_string(r.status()) + (text.empty() ? "" : ": " + text);
+      end.need_login = r.status() == 401 || r.status() == 403;
+      if (r.status() == 429 || r.status() == 503) {
+        ++retry_after_;
+        end.wait = parse_retry_after(r.header("retry-after").value_or(""), std::chrono::system_clock::now(), random_);
+      }
+      co_return end;
+    }
+    MapSession session;
+    const std::uint64_t stream = ++stream_gen_;
+    last_rx_ = std::chrono::steady_clock::now();
+    asio::co_spawn(io_, watchdog(stream), asio::detached);
+    while (!stopping_) {
+      auto chunk = co_await r.read_chunk();
+      if (!chunk) {
+        end.error = watchdog_fired_ == stream ? "no message for 120 s; reconnecting" : chunk.message();
+        break;
+      }
+      if (!chunk->has_value()) {
+        end.error = "the server ended the stream";
+        break;
+      }
+      last_rx_ = std::chrono::steady_clock::now();
+      session.feed(**chunk);
+      bool failed = false;
+      while (true) {
+        auto u = session.next();
+        session_ = session.counters();
+        if (!u) {
+          end.error = u.message();
+          failed = true;
+          break;
+        }
+        if (!u->has_value()) break;
+        end.got_message = true;
+        on_update(std::move(**u));
+      }
+      if (failed) break;
+    }
+    ++stream_gen_;  // ends the watchdog
+    watchdog_timer_.reset();
+    co_return end;
+  }
+
+  asio::awaitable<void> watchdog(std::uint64_t stream) {
+    auto timer = std::make_shared<asio::steady_timer>(io_);
+    watchdog_timer_ = timer;
+    while (!stopping_ && stream_gen_ == stream) {
+      const auto due = last_rx_ + kMapWatchdog;
+      if (std::chrono::steady_clock::now() >= due) {
+        log("map: no message for " + std::to_string(kMapWatchdog.count()) + " s; dropping the connection");
+        watchdog_fired_ = stream;
+        conn_.drop();
+        co_return;
+      }
+      timer->expires_at(due);
+      boost::system::error_code ignored;
+      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+  }
+
+  // One map message: the non-peer state first, then the lock (upstream's
+  // tkaSyncIfNeeded runs on every netmap), then the peers — held back
+  // while a sync runs (the lock barrier).
+  void on_update(MapUpdate&& u) {
+    const bool first = u.first;
+    PeerBatch peers = std::move(u.peers);
+    netmap_.apply(std::move(u));
+    if (first) set_state(BackendState::Running);
+    if (netmap_.self()) {
+      handle_lock(lock_.on_netmap(netmap_.lock_want(), netmap_.tailnet_lock_capable(), netmap_.self()->key));
+    }
+    if (lock_.running() || !held_.empty()) {
+      held_.push_back(std::move(peers));
+      return;
+    }
+    publish_peers(table_.apply(std::move(peers)));
+  }
+
+  void release_held() {
+    if (lock_.running()) return;
+    while (!held_.empty()) {
+      PeerBatch b = std::move(held_.front());
+      held_.pop_front();
+      publish_peers(table_.apply(std::move(b)));
+    }
+  }
+
+  void handle_lock(LockActions actions) {
+    for (auto& a : actions) {
+      std::visit(Overloaded{
+                     [&](lock_action::Rpc& r) { asio::co_spawn(io_, run_rpc(std::move(r)), asio::detached); },
+                     [&](lock_action::InstallLock& i) {
+                       const auto before = table_.lock().state;
+                       // The held batches go in with the authority they
+                       // waited for, once its sync has ended.
+                       std::vector<PeerBatch> held;
+                       if (!lock_.running()) {
+                         held.assign(std::make_move_iterator(held_.begin()), std::make_move_iterator(held_.end()));
+                         held_.clear();
+                       }
+                       publish_peers(table_.set_lock(std::move(i.view), std::move(held)));
+                       if (table_.lock().state != before || table_.lock().state == LockView::State::Active) {
+                         publish(ClientEvent{ClientEvent::Type::Lock, std::string(lock_state_name(table_.lock().state)),
+                                             std::nullopt});
+                       }
+                     },
+                     [&](lock_action::SetTkaHead& h) {
+                       if (h.head_text == tka_head_) return;
+                       tka_head_ = std::move(h.head_text);
+                       if (state_ == BackendState::Running) asio::co_spawn(io_, lite_update(), asio::detached);
+                     },
+                     [&](lock_action::Error& e) {
+                       last_sync_error_ = std::string(stage_name(e.stage)) + ": " + e.text;
+                       report("tailnet lock: sync failed (" + last_sync_error_ + ")");
+                     },
+                     [&](lock_action::Log& l) { log("tailnet lock: " + l.text); },
+                     [&](lock_action::RetryAt& r) {
+                       lock_retry_.expires_after(r.delay);
+                       lock_retry_.async_wait([this](const boost::system::error_code& ec) {
+                         if (ec || stopping_) return;
+                         handle_lock(lock_.on_retry());
+                       });
+                     },
+                 },
+                 a);
+    }
+    release_held();
+  }
+
+  asio::awaitable<void> run_rpc(lock_action::Rpc r) {
+    auto reply = co_await conn_.rpc("GET", r.path, std::move(r.body), kLockRpcDeadline, r.max_response_bytes);
+    if (stopping_) co_return;
+    if (!reply) {
+      log("tailnet lock: " + reply.message());
+      handle_lock(lock_.on_timeout(r.kind));
+      co_return;
+    }
+    if (reply->status == 429 || reply->status == 503) ++retry_after_;
+    handle_lock(lock_.on_reply(r.kind, reply->status, reply->body));
+  }
+
+  // Tells the server the new local lock head (upstream's lite map update
+  // after a sync).
+  asio::awaitable<void> lite_update() {
+    MapRequestParams p;
+    p.kind = MapRequestKind::LiteUpdate;
+    p.version = options_.capability_version;
+    p.node_key = id_.private_node_key.public_key();
+    p.disco_key = disco_.public_key();
+    p.hostinfo = hostinfo();
+    p.tka_head = tka_head_;
+    auto reply = co_await conn_.rpc("POST", "/machine/map", tailcfg::encode_json(MapSession::request(p)), 30s,
+                                    kErrorBodyBytes);
+    if (stopping_) co_return;
+    if (!reply) {
+      log("map: lite update: " + reply.message());
+    } else if (reply->status != 200) {
+      log("map: lite update: HTTP " + std::to_string(reply->status));
+    }
+  }
+
+  ClientSnapshot make_snapshot() const {
+    ClientSnapshot s;
+    s.state = state_;
+    s.auth_url = auth_url_;
+    s.self = netmap_.self();
+    if (s.self) {
+      auto j = table_.judge_node(*s.self);
+      s.self_verdict = j.verdict;
+      s.self_reason = std::move(j.reason);
+    }
+    for (const auto& [id, e] : table_.sorted()) {
+      s.peers.push_back(ClientSnapshot::Peer{e->node, e->verdict, e->reason, e->exposed});
+    }
+    s.lock_state = table_.lock().state;
+    s.lock_mode = table_.mode();
+    s.lock_wanted = netmap_.lock_want().enabled;
+    if (const auto* a = lock_.authority()) {
+      s.lock_head = a->head().to_string();
+      const auto [id1, id2] = a->state_ids();
+      s.lock_state_id = std::to_string(id1) + ":" + std::to_string(id2);
+      for (const auto& k : a->keys()) {
+        if (k.public_key && k.public_key->size() == 32) {
+          crypto::Ed25519Public raw{};
+          std::copy(k.public_key->begin(), k.public_key->end(), raw.begin());
+          s.trusted_keys.emplace_back(key::NLPublic::from_raw(raw).cli_string(), static_cast<unsigned>(k.votes));
+        }
+      }
+    }
+    if (!id_.network_lock_key.is_zero()) s.nl_public = id_.network_lock_key.public_key().cli_string();
+    s.lock_counters = table_.counters();
+    const auto& errors = lock_.counters().sync_errors_total;
+    std::copy(errors.begin(), errors.end(), s.lock_sync_errors.begin());
+    s.last_sync_error = last_sync_error_;
+    s.map_keepalive = total_.keepalive + session_.keepalive;
+    s.map_full = total_.full + session_.full;
+    s.map_delta = total_.delta + session_.delta;
+    s.map_errors = total_.decode_errors + session_.decode_errors;
+    s.reconnects = reconnects_;
+    s.retry_after = retry_after_;
+    return s;
+  }
+
+  // The I/O thread did not answer in time (it is stuck in a sweep): the
+  // little that is safe to read without it.
+  ClientSnapshot make_snapshot_unsafe_fallback() const {
+    ClientSnapshot s;
+    s.state = state_;
+    return s;
+  }
+
+  static std::string_view lock_state_name(LockView::State s) {
+    switch (s) {
+      case LockView::State::Off: return "off";
+      case LockView::State::Pending: return "pending";
+      case LockView::State::Active: return "active";
+    }
+    return "off";
+  }
+
+  ClientOptions options_;
+  StateDirectory dir_;
+  Identity id_;
+  std::unique_ptr<tka::DirectoryStorage> storage_;
+  UnitRandom random_;
+  key::DiscoPrivate disco_ = key::DiscoPrivate::generate();
+
+  // Declared before everything that holds its executor, so it outlives them.
+  asio::io_context io_{1};
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+  bool stopping_ = false;
+
+  ControlConn conn_;
+  NetmapState netmap_;
+  PeerTable table_;
+  LockSync lock_;
+  std::deque<PeerBatch> held_;  // the lock barrier's queue
+  std::string tka_head_;
+  asio::steady_timer lock_retry_;
+  asio::steady_timer sleep_;
+  std::chrono::milliseconds login_wait_{0};
+
+  std::uint64_t stream_gen_ = 0;
+  std::uint64_t watchdog_fired_ = 0;
+  std::chrono::steady_clock::time_point last_rx_{};
+  std::shared_ptr<asio::steady_timer> watchdog_timer_;
+
+  std::atomic<BackendState> state_{BackendState::Starting};
+  std::string auth_url_;
+  std::string last_sync_error_;
+  MapSessionCounters total_, session_;
+  std::uint64_t reconnects_ = 0;
+  std::uint64_t retry_after_ = 0;
+
+  mutable std::mutex subscribers_mu_;
+  std::shared_ptr<const std::map<std::uint64_t, Subscriber>> subscribers_ =
+      std::make_shared<std::map<std::uint64_t, Subscriber>>();
+  std::uint64_t subscriber_ids_ = 0;
+};
+
+Result<std::unique_ptr<Client>> Client::create(ClientOptions options) {
+  auto url = transport::parse_control_url(options.login_server);
+  if (!url) return Error{"--login-server: " + url.message()};
+  if (options.state_dir.empty()) return Error{"no state directory"};
+  auto dir = StateDirectory::open(options.state_dir);
+  if (!dir) return dir.error();
+  auto identity = dir->load_or_create(url->url);
+  if (!identity) return identity.error();
+  const auto log = options.log ? options.log : [](std::string_view line) { std::cerr << line << "\n"; };
+  auto storage = open_lock_storage(dir->path(), log);
+  if (!storage) return storage.error();
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(*url), std::move(*dir), std::move(*identity),
+                                     std::move(*storage));
+  return std::unique_ptr<Client>(new Client(std::move(impl)));
+}
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() = default;
+void Client::start() { impl_->start(); }
+void Client::stop() { impl_->stop(); }
+ClientSnapshot Client::snapshot() const { return impl_->snapshot(); }
+std::uint64_t Client::subscribe(Subscriber fn) { return impl_->subscribe(std::move(fn)); }
+void Client::unsubscribe(std::uint64_t id) { impl_->unsubscribe(id); }
+
+}  // namespace latchkey::client

@@ -1,0 +1,125 @@
+// Client: a node of a tailnet, as `latchkey up` runs it and applications
+// embed it (the C++ API under liblatchkey). It logs in, follows the map
+// stream and acquires the tailnet's lock, feeding the sans-IO pieces
+// (LoginFlow, MapSession, NetmapState, LockSync, PeerTable) from one I/O
+// thread of its own, so none of them needs a lock. The public methods are
+// safe from any thread except the callbacks' (they run on the I/O thread).
+//
+// The driver's routines (upstream control/controlclient/auto.go):
+//  - login: the stored node key again, or a pre-auth key, or interactive
+//    (the AuthURL is published and the follow-up long-polls), retried with
+//    backoff; a 429's Retry-After is honoured;
+//  - the map stream: watchdog (120 s without a byte, as upstream), redial
+//    with backoff, a fresh MapSession per stream;
+//  - lite updates: when the local lock head changes, MapRequest.TKAHead
+//    tells the server;
+//  - the lock: LockSync's RPCs, each with a 60 s deadline, retries on its
+//    timer. While a sync a full netmap started is running, the peer parts of
+//    the messages that follow wait (the lock barrier), so a peer never
+//    appears judged against a view the next moment replaces.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "client/peer_table.h"
+#include "tailcfg/types.h"
+
+namespace latchkey::client {
+
+struct ClientOptions {
+  std::string login_server;          // http://host[:port] or https://host[:port]
+  std::string auth_key;              // empty: interactive login (or the stored node key)
+  std::string hostname;              // Hostinfo.Hostname; empty: the machine's host name
+  std::filesystem::path state_dir;   // identity.json and tka/, 0700
+  LockMode lock_mode = LockMode::VerifyAndLog;
+  bool websocket = false;            // dial /ts2021 in its WebSocket form
+  bool ephemeral = false;
+  tailcfg::CapabilityVersion capability_version = tailcfg::kCurrentCapabilityVersion;
+  // Where log lines go (one line each, no newline); stderr when empty.
+  std::function<void(std::string_view)> log;
+};
+
+// What subscribers hear about.
+struct ClientEvent {
+  enum class Type : std::uint8_t {
+    State,  // backend state changed (text: its name)
+    Login,  // an interactive login waits at text (the AuthURL)
+    Peer,   // a peer was added, changed or removed (peer)
+    Lock,   // the lock view changed (text: off, pending or active)
+    Error,  // something failed and will be retried (text)
+  };
+  Type type = Type::State;
+  std::string text;
+  std::optional<PeerEvent> peer;
+};
+
+enum class BackendState : std::uint8_t { Starting, NeedsLogin, Running, Stopped };
+std::string_view backend_state_name(BackendState s);
+
+// A point-in-time copy of what the client knows.
+struct ClientSnapshot {
+  BackendState state = BackendState::Starting;
+  std::string auth_url;
+  std::optional<tailcfg::Node> self;
+  LockVerdict self_verdict = LockVerdict::None;
+  std::string self_reason;
+  struct Peer {
+    std::shared_ptr<const tailcfg::Node> node;
+    LockVerdict verdict = LockVerdict::None;
+    std::string reason;
+    bool exposed = true;
+  };
+  std::vector<Peer> peers;  // by node ID
+  // The lock.
+  LockView::State lock_state = LockView::State::Off;
+  LockMode lock_mode = LockMode::VerifyAndLog;
+  bool lock_wanted = false;           // control says the lock is on
+  std::string lock_head;              // the local authority's head ("" without one)
+  std::string lock_state_id;          // "id1:id2" of the local authority
+  std::vector<std::pair<std::string, unsigned>> trusted_keys;  // tlpub:…, votes
+  std::string nl_public;              // this node's lock key, tlpub:…
+  LockCounters lock_counters;
+  std::array<std::uint64_t, 8> lock_sync_errors{};  // by SyncStage
+  std::string last_sync_error;
+  // The map stream.
+  std::uint64_t map_keepalive = 0, map_full = 0, map_delta = 0, map_errors = 0;
+  std::uint64_t reconnects = 0;
+  std::uint64_t retry_after = 0;      // 429/503 answers honoured
+};
+
+class Client {
+ public:
+  // Opens the state directory (locked against a second client) and reads
+  // or creates the identity; nothing is sent until start().
+  static Result<std::unique_ptr<Client>> create(ClientOptions options);
+  ~Client();  // stops
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Starts the I/O thread; returns at once.
+  void start();
+  // Stops every routine and joins the thread. Not from a callback.
+  void stop();
+
+  ClientSnapshot snapshot() const;
+
+  // Callbacks run on the I/O thread and must not block or call stop().
+  using Subscriber = std::function<void(const ClientEvent&)>;
+  std::uint64_t subscribe(Subscriber fn);
+  void unsubscribe(std::uint64_t id);
+
+  class Impl;
+
+ private:
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace latchkey::client

@@ -1,0 +1,261 @@
+// The client's driver against an in-process `latchkey serve` on loopback:
+// login with a pre-auth key and with the stored node key, the map stream
+// feeding the peer table, the lock bootstrapped and synced from the
+// server's RPCs, verdicts as the lock's signatures say, verify-and-log
+// against enforce. The server runs on the test thread, the client on its
+// own; the test waits for conditions the client reports, never for time.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <mutex>
+#include <vector>
+
+#include "client/client.h"
+#include "server/lock_node.h"
+#include "server/server_fixture.h"
+
+namespace latchkey::client {
+namespace {
+
+using server::testing::enable;
+using server::testing::LockNode;
+using server::testing::ServerFixture;
+using server::testing::TempDir;
+using transport::testing::run_loopback;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+std::string url_of(const ServerFixture& f) {
+  return "http://127.0.0.1:" + std::to_string(f.server->local_endpoint().port());
+}
+
+// Collects a client's log lines (they arrive on its thread).
+struct Lines {
+  std::mutex mu;
+  std::vector<std::string> lines;
+  std::function<void(std::string_view)> sink() {
+    return [this](std::string_view l) {
+      std::lock_guard<std::mutex> g(mu);
+      lines.emplace_back(l);
+    };
+  }
+  bool contains(std::string_view needle) {
+    std::lock_guard<std::mutex> g(mu);
+    for (const auto& l : lines) {
+      if (l.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+std::unique_ptr<Client> make_client(const ServerFixture& f, const std::filesystem::path& dir, std::string auth_key,
+                                    std::string hostname, Lines& lines, LockMode mode = LockMode::VerifyAndLog) {
+  ClientOptions o;
+  o.login_server = url_of(f);
+  o.auth_key = std::move(auth_key);
+  o.hostname = std::move(hostname);
+  o.state_dir = dir;
+  o.lock_mode = mode;
+  o.log = lines.sink();
+  auto c = Client::create(std::move(o));
+  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.message());
+  return c.ok() ? std::move(*c) : nullptr;
+}
+
+// Polls the client's snapshot until `pred` holds (the server keeps running
+// on this thread meanwhile); false after `limit`.
+asio::awaitable<bool> until(Client& c, std::function<bool(const ClientSnapshot&)> pred,
+                            std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred(c.snapshot())) co_return true;
+    co_await transport::testing::sleep_for(10ms);
+  }
+  co_return false;
+}
+
+const ClientSnapshot::Peer* peer_named(const ClientSnapshot& s, std::string_view host) {
+  for (const auto& p : s.peers) {
+    if (p.node->hostinfo && p.node->hostinfo->hostname == host) return &p;
+  }
+  return nullptr;
+}
+
+TEST(ClientDriver, JoinsWithAnAuthKeyFollowsPeersAndLogsInAgainWithTheStoredKey) {
+  TempDir state;
+  Lines lines;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode beta;
+    CO_ASSERT_TRUE(co_await beta.join(f, "beta"));
+
+    auto c = make_client(f, state.path() / "alpha", f.auth_key(), "alpha", lines);
+    CO_ASSERT_TRUE(c != nullptr);
+    std::vector<ClientEvent> events;
+    std::mutex mu;
+    c->subscribe([&](const ClientEvent& e) {
+      std::lock_guard<std::mutex> g(mu);
+      events.push_back(e);
+    });
+    c->start();
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientSnapshot& x) {
+      return x.state == BackendState::Running && x.self && peer_named(x, "beta") != nullptr;
+    }));
+    auto s = c->snapshot();
+    EXPECT_FALSE(s.self->addresses.value().empty());
+    EXPECT_EQ(s.lock_state, LockView::State::Off);
+    EXPECT_EQ(peer_named(s, "beta")->verdict, LockVerdict::None);
+    EXPECT_TRUE(peer_named(s, "beta")->exposed);
+    EXPECT_GE(s.map_full, 1u);
+    // The server knows the node under the name and key it registered.
+    auto n = f.db->find_node_by_node_key(s.self->key);
+    CO_ASSERT_TRUE(n.ok());
+    EXPECT_EQ(n->hostname, "alpha");
+
+    // A node joining later arrives as a delta.
+    LockNode gamma;
+    CO_ASSERT_TRUE(co_await gamma.join(f, "gamma"));
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientSnapshot& x) { return peer_named(x, "gamma") != nullptr; }));
+    {
+      std::lock_guard<std::mutex> g(mu);
+      bool added = false;
+      for (const auto& e : events) {
+        added = added || (e.type == ClientEvent::Type::Peer && e.peer->kind == PeerEvent::Kind::Added &&
+                          e.peer->node->hostinfo && e.peer->node->hostinfo->hostname == "gamma");
+      }
+      EXPECT_TRUE(added);
+    }
+    const key::NodePublic first_key = s.self->key;
+    c->stop();
+    EXPECT_EQ(c->snapshot().state, BackendState::Stopped);
+    c.reset();
+
+    // Started again without a key: the stored node key logs in.
+    auto again = make_client(f, state.path() / "alpha", "", "alpha", lines);
+    CO_ASSERT_TRUE(again != nullptr);
+    again->start();
+    CO_ASSERT_TRUE(co_await until(*again, [&](const ClientSnapshot& x) {
+      return x.state == BackendState::Running && x.self && x.self->key == first_key && x.peers.size() == 2;
+    }));
+    again->stop();
+    beta.conn->close();
+    gamma.conn->close();
+  }, 60s);
+}
+
+TEST(ClientDriver, AnUnknownControlServerIsRetriedAndReported) {
+  TempDir state;
+  Lines lines;
+  ClientOptions o;
+  o.login_server = "http://127.0.0.1:1";  // nothing listens on port 1
+  o.auth_key = "tskey-auth-x";
+  o.state_dir = state.path() / "c";
+  o.log = lines.sink();
+  auto c = Client::create(std::move(o));
+  ASSERT_TRUE(c.ok()) << c.message();
+  (*c)->start();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!lines.contains("login: ") && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(lines.contains("/key")) << "no login error was logged";
+  EXPECT_EQ((*c)->snapshot().state, BackendState::Starting);
+  (*c)->stop();
+}
+
+TEST(ClientDriver, BadOptionsAreRefusedBeforeAnythingStarts) {
+  TempDir state;
+  ClientOptions o;
+  o.login_server = "ftp://example.com";
+  o.state_dir = state.path() / "c";
+  auto c = Client::create(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.message().find("--login-server"), std::string::npos) << c.message();
+  o.login_server = "http://127.0.0.1:1";
+  o.state_dir.clear();
+  EXPECT_FALSE(Client::create(o).ok());
+  // A second client on the same state directory is refused (its lock).
+  o.state_dir = state.path() / "c";
+  auto first = Client::create(o);
+  ASSERT_TRUE(first.ok()) << first.message();
+  auto second = Client::create(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.kind(), ErrorKind::Unavailable);
+}
+
+TEST(ClientDriver, BootstrapsTheLockAndJudgesEveryPeerByItsSignature) {
+  TempDir state;
+  Lines lines, enforce_lines;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode a;
+    CO_ASSERT_TRUE(co_await a.join(f, "admin"));
+    auto c = make_client(f, state.path() / "c", f.auth_key(), "ours", lines);
+    auto e = make_client(f, state.path() / "e", f.auth_key(), "strict", enforce_lines, LockMode::Enforce);
+    CO_ASSERT_TRUE(c != nullptr && e != nullptr);
+    c->start();
+    e->start();
+    const std::array<Client*, 2> both{c.get(), e.get()};
+    for (Client* cl : both) {
+      CO_ASSERT_TRUE(co_await until(*cl, [](const ClientSnapshot& x) {
+        return x.state == BackendState::Running && x.peers.size() == 2;
+      }));
+    }
+    // The admin node initialises the lock and signs all three nodes (our
+    // clients' lock keys were sent at registration, so it can).
+    tka::Aum genesis;
+    CO_ASSERT_TRUE(co_await enable(a, 3, genesis));
+    const std::string head = genesis.hash().to_string();
+    for (Client* cl : both) {
+      CO_ASSERT_TRUE(co_await until(*cl, [&](const ClientSnapshot& x) {
+        return x.lock_state == LockView::State::Active && x.lock_head == head &&
+               x.self_verdict == LockVerdict::Authorized && x.peers.size() == 2 &&
+               x.peers[0].verdict == LockVerdict::Authorized && x.peers[1].verdict == LockVerdict::Authorized;
+      }));
+    }
+    auto s = c->snapshot();
+    CO_ASSERT_TRUE(s.trusted_keys.size() == 1u);
+    EXPECT_EQ(s.trusted_keys[0].first, a.nl.public_key().cli_string());
+    EXPECT_EQ(s.lock_counters.would_reject_total, 0u);
+    // The authority is on disk: a restart starts from it (no bootstrap).
+    EXPECT_TRUE(std::filesystem::exists(state.path() / "c" / "tka"));
+
+    // A node that joins after init is unsigned: admitted and counted in
+    // verify-and-log, hidden under enforce.
+    LockNode late;
+    CO_ASSERT_TRUE(co_await late.join(f, "late"));
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientSnapshot& x) {
+      const auto* p = peer_named(x, "late");
+      return p && p->verdict == LockVerdict::Unsigned;
+    }));
+    s = c->snapshot();
+    EXPECT_TRUE(peer_named(s, "late")->exposed);
+    EXPECT_EQ(s.lock_counters.would_reject_total, 1u);
+    EXPECT_EQ(s.lock_counters.rejected_total, 0u);
+    EXPECT_TRUE(lines.contains("unsigned"));
+    CO_ASSERT_TRUE(co_await until(*e, [](const ClientSnapshot& x) {
+      const auto* p = peer_named(x, "late");
+      return p && p->verdict == LockVerdict::Unsigned && !p->exposed;
+    }));
+    EXPECT_EQ(e->snapshot().lock_counters.rejected_total, 1u);
+
+    // Signed by the trusted key afterwards (`tailscale lock sign`): admitted.
+    tailcfg::TkaSubmitSignatureRequest sign;
+    sign.version = 145;
+    sign.node_key = a.node.public_key();
+    sign.signature = server::testing::direct_signature(a.nl, late.node.public_key(), late.nl.key_id());
+    auto r = co_await a.rpc("sign", sign);
+    CO_ASSERT_TRUE(r.status == 200u);
+    for (Client* cl : both) {
+      CO_ASSERT_TRUE(co_await until(*cl, [](const ClientSnapshot& x) {
+        const auto* p = peer_named(x, "late");
+        return p && p->verdict == LockVerdict::Authorized && p->exposed;
+      }));
+    }
+    c->stop();
+    e->stop();
+    a.conn->close();
+    late.conn->close();
+  }, 90s);
+}
+
+}  // namespace
+}  // namespace latchkey::client
