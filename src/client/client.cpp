@@ -52,8 +52,6 @@ namespace {
 // Upstream's map watchdog: a stream that is silent this long (the server
 // sends keepalives every minute or so) is dead.
 constexpr auto kMapWatchdog = 120s;
-// Upstream bounds each lock RPC with a minute.
-constexpr auto kLockRpcDeadline = 60s;
 constexpr auto kRegisterDeadline = 60s;
 constexpr std::size_t kRegisterMaxBody = 1u << 20;
 constexpr std::size_t kErrorBodyBytes = 4096;
@@ -485,7 +483,7 @@ class Client::Impl {
   }
 
   asio::awaitable<void> run_rpc(lock_action::Rpc r) {
-    auto reply = co_await conn_.rpc("GET", r.path, std::move(r.body), kLockRpcDeadline, r.max_response_bytes);
+    auto reply = co_await conn_.rpc("GET", r.path, std::move(r.body), options_.lock_rpc_deadline, r.max_response_bytes);
     if (stopping_) co_return;
     if (!reply) {
       log("tailnet lock: " + reply.message());

@@ -42,6 +42,8 @@ struct ClientOptions {
   bool websocket = false;            // dial /ts2021 in its WebSocket form
   bool ephemeral = false;
   tailcfg::CapabilityVersion capability_version = tailcfg::kCurrentCapabilityVersion;
+  // How long one lock RPC may take in all (upstream: a minute).
+  std::chrono::milliseconds lock_rpc_deadline{std::chrono::seconds(60)};
   // Where log lines go (one line each, no newline); stderr when empty.
   std::function<void(std::string_view)> log;
 };
