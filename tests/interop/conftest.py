@@ -127,6 +127,13 @@ def clients(test_dir, logs):
 
 
 @pytest.fixture
+def latchkey_nodes(test_dir, logs):
+    """latchkey_nodes(name, login_server, authkey="", *extra) -> a started
+    LatchkeyNode (our client)."""
+    yield from _started(lambda n, *args: harness.LatchkeyNode(test_dir, *args), logs)
+
+
+@pytest.fixture
 def tailnet(server, clients):
     """tailnet(user, *names) -> Tailscaled clients of `names`, joined with
     one reusable pre-auth key of a new user, each seeing every other one

@@ -349,6 +349,51 @@ class Tailscaled:
         return self.status()["Self"]["TailscaleIPs"]
 
 
+class LatchkeyNode:
+    """Our client: `latchkey up` in the foreground with its own state
+    directory, read through its status socket with `latchkey status
+    --json`."""
+
+    def __init__(self, root: pathlib.Path, name: str, login_server: str, authkey: str = "", *extra: str):
+        self.name = name
+        self.dir = root / name
+        self.state = self.dir / "state"
+        self.log = self.dir / "up.log"
+        self.argv = [LATCHKEY, "up", f"--login-server={login_server}", f"--hostname={name}",
+                     f"--state={self.state}", *([f"--authkey={authkey}"] if authkey else []), *extra]
+        self.proc = Process(f"latchkey up {name}", self.argv, self.log)
+
+    def start(self):
+        self.proc.start()
+
+        def answering():
+            self.proc.check_alive()
+            return self.status(check=False) is not None
+        wait_until(answering, 30, f"latchkey up {self.name} to answer on its status socket")
+
+    def stop(self, sig: int = signal.SIGTERM):
+        return self.proc.stop(sig)
+
+    def status(self, check: bool = True) -> dict | None:
+        r = subprocess.run([LATCHKEY, "status", "--json", f"--state={self.state}"], capture_output=True, text=True,
+                           timeout=30)
+        if r.returncode != 0:
+            if check:
+                raise AssertionError(f"latchkey status for {self.name} failed ({r.returncode}): {r.stdout}{r.stderr}"
+                                     f"\n-- up log --\n{tail(self.log, 30)}")
+            return None
+        return json.loads(r.stdout)
+
+    def peer(self, hostname: str) -> dict | None:
+        """A peer by host name (the first label of its name)."""
+        found = [p for p in self.status()["peers"] if p["name"].split(".")[0] == hostname]
+        return found[0] if found else None
+
+    def verdicts(self) -> dict[str, str]:
+        """Host name -> lock verdict of every peer."""
+        return {p["name"].split(".")[0]: p["lock_verdict"] for p in self.status()["peers"]}
+
+
 class UpstreamHelper:
     """Our Go program over upstream's packages (tests/interop/upstream)."""
 

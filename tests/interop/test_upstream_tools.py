@@ -287,6 +287,7 @@ def test_helper_bad_usage_exits_2(helper):
         [helper, "tka-check"],
         [helper, "tka-check", "a", "b"],
         [helper, "testcontrol"],
+        [helper, "capability-version", "extra"],
         [helper, "ws-login", "--server", "http://127.0.0.1:1"],
         [helper, "ws-login", "--server", "ftp://x", "--authkey", "k", "--hostname", "h"],
     ):

@@ -21,6 +21,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"tailscale.com/tailcfg"
 )
 
 type subcommand struct {
@@ -29,12 +31,24 @@ type subcommand struct {
 }
 
 var subcommands = map[string]subcommand{
-	"testcontrol":       {"run upstream's test control server on a loopback address", runTestcontrol},
-	"noise-echo-server": {"raw TCP TS2021 Noise server that echoes every record", runNoiseEchoServer},
-	"noise-client":      {"raw TCP TS2021 Noise client: handshake, N messages, check the echo", runNoiseClient},
-	"tka-check":         {"replay a Tailnet Lock chain file with upstream's tka package", runTkaCheck},
-	"tka-chain":         {"print a linear Tailnet Lock chain made by upstream's builder, as a replay file", runTkaChain},
-	"ws-login":          {"register and fetch one map over the WebSocket form of /ts2021", runWsLogin},
+	"testcontrol":        {"run upstream's test control server on a loopback address", runTestcontrol},
+	"noise-echo-server":  {"raw TCP TS2021 Noise server that echoes every record", runNoiseEchoServer},
+	"noise-client":       {"raw TCP TS2021 Noise client: handshake, N messages, check the echo", runNoiseClient},
+	"tka-check":          {"replay a Tailnet Lock chain file with upstream's tka package", runTkaCheck},
+	"tka-chain":          {"print a linear Tailnet Lock chain made by upstream's builder, as a replay file", runTkaChain},
+	"ws-login":           {"register and fetch one map over the WebSocket form of /ts2021", runWsLogin},
+	"capability-version": {"print the capability version of the pinned tailscale module", runCapabilityVersion},
+}
+
+// runCapabilityVersion prints tailcfg.CurrentCapabilityVersion: upstream's
+// test control server refuses lock RPCs of any other version.
+func runCapabilityVersion(args []string) int {
+	if len(args) != 0 {
+		fmt.Fprintf(os.Stderr, "usage: upstream-helper capability-version\n")
+		return 2
+	}
+	fmt.Println(int(tailcfg.CurrentCapabilityVersion))
+	return 0
 }
 
 func usage(w io.Writer) {

@@ -5,7 +5,8 @@
 // Prints `listening http://HOST:PORT` (flushed) once bound, serves until
 // SIGINT or SIGTERM, then exits 0. The server is given an empty DERP map
 // (nothing to relay through on a loopback test) and, optionally, a required
-// auth key and a MagicDNS domain. Its log goes to stderr.
+// auth key, a MagicDNS domain and the tailnet-lock capability for every
+// node. Its log goes to stderr.
 //
 // Beware: testcontrol panics (crashing the process) on a request for a path
 // it does not handle; that is upstream's behaviour, kept as is.
@@ -29,12 +30,14 @@ import (
 )
 
 func runTestcontrol(args []string) int {
-	fs := newFlagSet("testcontrol", "--listen HOST:PORT [--require-authkey KEY] [--magicdns-domain DOMAIN] [--all-online] [--verbose]")
+	fs := newFlagSet("testcontrol", "--listen HOST:PORT [--require-authkey KEY] [--magicdns-domain DOMAIN] [--all-online] [--tailnet-lock-cap] [--verbose]")
 	listen := fs.String("listen", "", "HOST:PORT to listen on (port 0: any free port); required")
 	authKey := fs.String("require-authkey", "", "auth key every RegisterRequest must carry (empty: none required)")
 	magicDNS := fs.String("magicdns-domain", "", "MagicDNS domain for node names (empty: testcontrol's default)")
 	allOnline := fs.Bool("all-online", false, "mark every peer Online in map responses")
 	verbose := fs.Bool("verbose", false, "testcontrol's verbose logging")
+	lockCap := fs.Bool("tailnet-lock-cap", false,
+		"give every node the tailnet-lock capability, without which clients ignore the lock's TKAInfo")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -61,6 +64,16 @@ func runTestcontrol(args []string) int {
 		AllOnline:       *allOnline,
 		Verbose:         *verbose,
 		ExplicitBaseURL: baseURL,
+	}
+	if *lockCap {
+		// testcontrol's own default capabilities, plus the lock's.
+		control.DefaultNodeCapabilities = &tailcfg.NodeCapMap{
+			tailcfg.CapabilityHTTPS:                           []tailcfg.RawMessage{},
+			tailcfg.NodeAttrFunnel:                            []tailcfg.RawMessage{},
+			tailcfg.CapabilityFileSharing:                     []tailcfg.RawMessage{},
+			tailcfg.CapabilityFunnelPorts + "?ports=8080,443": []tailcfg.RawMessage{},
+			tailcfg.CapabilityTailnetLock:                     []tailcfg.RawMessage{},
+		}
 	}
 	srv := &http.Server{
 		Handler:           control,
