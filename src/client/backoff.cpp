@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <random>
 
-#include "client/http_time.h"
+#include "transport/http_date.h"
 
 namespace latchkey::client {
 
@@ -52,7 +52,7 @@ std::chrono::milliseconds parse_retry_after(std::string_view header, std::chrono
   if (auto seconds = go_atoi(header)) {
     // Compared as seconds first: a huge count must not overflow the duration.
     if (*seconds > 0 && *seconds <= kMaxWait.count()) wait = std::chrono::seconds(*seconds);
-  } else if (auto when = parse_http_time(header)) {
+  } else if (auto when = transport::parse_http_date(header)) {
     wait = *when - now;
   }
   if (wait <= std::chrono::system_clock::duration::zero() || wait > kMaxWait) {

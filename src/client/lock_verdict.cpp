@@ -74,6 +74,8 @@ SigCheck SigCheck::examine(const key::NodePublic& node_key, ByteView marshaled) 
   return c;
 }
 
+bool SigCheck::trusts(const tka::State& authority) const { return authority.find_key(key_id_).ok(); }
+
 std::optional<std::string> SigCheck::untrusted_reason(const tka::State& authority) const {
   auto key = authority.find_key(key_id_);
   if (key) return std::nullopt;

@@ -76,7 +76,10 @@ class SigCheck {
   // Direct signature for this node key by an Ed25519 key: batchable.
   bool plain_direct() const { return plain_direct_; }
 
-  // Whether the authority trusts the signing key; when not, the reason
+  // Whether the authority trusts the signing key: the table's per-peer
+  // question, answered without building upstream's error text.
+  bool trusts(const tka::State& authority) const;
+  // The same question for a verdict: nothing when trusted, else the reason
   // upstream gives ("key: key not found").
   std::optional<std::string> untrusted_reason(const tka::State& authority) const;
   // Runs the Ed25519 checks (upstream verifySignature and rotationDetails)

@@ -115,7 +115,7 @@ ChangeSet PeerTable::set_lock(std::shared_ptr<const LockView> view, std::vector<
 
 Judgement PeerTable::judge_node(const tailcfg::Node& node) const {
   SigCheck check = SigCheck::examine(node.key, node.key_signature);
-  if (view_->state == LockView::State::Active && !check.untrusted_reason(*view_->authority)) {
+  if (view_->state == LockView::State::Active && check.trusts(*view_->authority)) {
     check.verify(node.key, node.key_signature, *view_->authority);
   }
   return judge(*view_, node.unsigned_peer_api_only, check, rotation_.obsolete(node.key));
@@ -148,14 +148,14 @@ void PeerTable::index_key(const key::NodePublic& key, tailcfg::NodeId id, bool a
 const RotationFacts* PeerTable::rotation_of(const PeerEntry& e) const {
   if (view_->state != LockView::State::Active || e.node->unsigned_peer_api_only) return nullptr;
   if (e.check.crypto() != SigCheck::Crypto::Verified || !e.check.rotation()) return nullptr;
-  if (e.check.untrusted_reason(*view_->authority)) return nullptr;
+  if (!e.check.trusts(*view_->authority)) return nullptr;
   return &*e.check.rotation();
 }
 
 void PeerTable::verify_one(PeerEntry& e) {
   if (view_->state != LockView::State::Active) return;
   if (e.check.shape() != SigCheck::Shape::Checkable || e.check.crypto() != SigCheck::Crypto::Unknown) return;
-  if (e.check.untrusted_reason(*view_->authority)) return;
+  if (!e.check.trusts(*view_->authority)) return;
   e.check.verify(e.node->key, e.node->key_signature, *view_->authority);
   ++counters_.verifications_total;
 }

@@ -90,7 +90,9 @@ Status read_value(const JsonValue& v, DerpHomeParams& out, DecodeContext& c) {
 }
 
 namespace {
-// map[DERPRegionID]*DERPRegion: a null region is rejected.
+// map[DERPRegionID]*DERPRegion. A null region (Headscale sends
+// "Regions":{"900":null}) decodes in Go as a nil entry that upstream's users
+// of the map skip; it is dropped here, as is an earlier region of that ID.
 Status read_regions(const JsonValue& v, std::map<DerpRegionId, DerpRegion>& out, DecodeContext& c) {
   if (v.IsNull()) {
     out.clear();
@@ -101,7 +103,10 @@ Status read_regions(const JsonValue& v, std::map<DerpRegionId, DerpRegion>& out,
     std::int64_t id = 0;
     if (auto st = parse_int_key(it->name, id, c); !st) return st;
     PathScope s(c, std::string_view(it->name.GetString(), it->name.GetStringLength()));
-    if (it->value.IsNull()) return c.error("null region is not supported");
+    if (it->value.IsNull()) {
+      out.erase(id);
+      continue;
+    }
     if (auto st = read_value(it->value, out[id], c); !st) return st;
   }
   return {};

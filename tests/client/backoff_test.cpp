@@ -1,13 +1,13 @@
 // Waiting after failures (client/backoff.h): upstream's n² backoff with
 // jitter (util/backoff/backoff.go) and the Retry-After rule of a 429 answer
 // to /machine/register (direct.go parseRateLimitError), including the HTTP
-// date forms Go's http.ParseTime reads (client/http_time.h).
+// date forms Go's http.ParseTime reads (transport/http_date.h; its own
+// tests are in tests/transport/http_date_test.cpp).
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 #include "client/backoff.h"
-#include "client/http_time.h"
 
 namespace latchkey::client {
 namespace {
@@ -78,34 +78,6 @@ TEST(RetryAfter, UnusableValuesFallBackToFiveToTenSeconds) {
                           "Sun, 06 Nov 1994 09:49:01 GMT"}) {  // more than an hour ahead
     EXPECT_EQ(parse_retry_after(bad, now, fixed(0.0)), 5000ms) << bad;
     EXPECT_EQ(parse_retry_after(bad, now, fixed(0.25)), 6250ms) << bad;
-  }
-}
-
-TEST(HttpTime, ParsesAsGoDoes) {
-  const auto expect = std::chrono::sys_days{std::chrono::year{1994} / 11 / 6} + 8h + 49min + 37s;
-  EXPECT_EQ(parse_http_time("Sun, 06 Nov 1994 08:49:37 GMT"), expect);
-  EXPECT_EQ(parse_http_time("sun, 06 NOV 1994 08:49:37 GMT"), expect);  // names match in any case
-  EXPECT_EQ(parse_http_time("Sun, 06 Nov 1994 8:49:37 GMT"), expect);   // Go's "15" takes one digit
-  EXPECT_EQ(parse_http_time("Mon, 06 Nov 1994 08:49:37 GMT"), expect);  // the weekday is not checked
-  EXPECT_EQ(parse_http_time("Sunday, 06-Nov-94 08:49:37 GMT"), expect);
-  EXPECT_EQ(parse_http_time("Sunday, 06-Nov-94 08:49:37 PST"), expect);  // an unknown zone counts as UTC
-  EXPECT_EQ(parse_http_time("Sun Nov  6 08:49:37 1994"), expect);
-  EXPECT_EQ(parse_http_time("Sun Nov 06 08:49:37 1994"), expect);
-  EXPECT_EQ(parse_http_time("Thursday, 01-Jan-70 00:00:00 GMT"),
-            std::chrono::sys_days{std::chrono::year{1970} / 1 / 1});  // two-digit years from 69 are 19xx
-  EXPECT_EQ(parse_http_time("Saturday, 01-Jan-00 00:00:00 GMT"), std::chrono::sys_days{std::chrono::year{2000} / 1 / 1});
-  EXPECT_EQ(parse_http_time("Thu, 29 Feb 2024 00:00:00 GMT"), std::chrono::sys_days{std::chrono::year{2024} / 2 / 29});
-}
-
-TEST(HttpTime, RefusesMalformedDates) {
-  for (const char* bad : {"", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT",
-                          "Sun, 06 Nov 1994 08:49:37 GMT ", "Xyz, 06 Nov 1994 08:49:37 GMT",
-                          "Sun, 06 Nox 1994 08:49:37 GMT", "Fri, 29 Feb 2023 00:00:00 GMT",
-                          "Sun, 31 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT",
-                          "Sun, 06 Nov 1994 08:60:00 GMT", "Sun, 06 Nov 1994 08:49:3 GMT",
-                          "Sunday, 06-Nov-94 08:49:37 gmt", "Sun Nov  6 08:49:37 94",
-                          "Sun, 00 Nov 1994 08:49:37 GMT"}) {
-    EXPECT_FALSE(parse_http_time(bad).has_value()) << bad;
   }
 }
 

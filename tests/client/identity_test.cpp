@@ -3,14 +3,13 @@
 // can be wrong.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "client/identity.h"
+#include "test_util/temp_dir.h"
 
 namespace latchkey::client {
 namespace {
@@ -19,13 +18,7 @@ namespace fs = std::filesystem;
 
 class StateDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "latchkey-identity-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
-    dir_ = root_ / "state";
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { ASSERT_FALSE(root_.path().empty()) << "mkdtemp failed"; }
 
   void write_identity_file(const std::string& text, mode_t mode = 0600) {
     const auto p = dir_ / "identity.json";
@@ -39,8 +32,8 @@ class StateDir : public ::testing::Test {
     return st.st_mode & 07777;
   }
 
-  fs::path root_;
-  fs::path dir_;
+  test_util::TempDir root_{"latchkey-identity"};
+  fs::path dir_ = root_.path() / "state";
 };
 
 Identity full_identity() {

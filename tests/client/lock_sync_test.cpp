@@ -4,10 +4,8 @@
 #include "client/lock_sync.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -26,6 +24,7 @@
 #include "tka/signer.h"
 #include "tka/state.h"
 #include "tka/sync.h"
+#include "test_util/temp_dir.h"
 
 namespace latchkey::client {
 namespace {
@@ -390,9 +389,9 @@ TEST_F(LockSyncTest, DenyListRefusesTheGenesis) {
 }
 
 TEST_F(LockSyncTest, RestartReopensTheAuthorityFromDirectoryStorage) {
-  char tmpl[] = "/tmp/lock_sync_test.XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = std::string(tmpl) + "/tka";
+  const test_util::TempDir tmp("lock_sync_test");
+  ASSERT_FALSE(tmp.path().empty());
+  const std::string dir = (tmp.path() / "tka").string();
   {
     auto disk = tka::DirectoryStorage::open(dir, [] { return tka::UnixTime{1'700'000'000}; });
     ASSERT_TRUE(disk.ok()) << disk.message();
@@ -412,13 +411,12 @@ TEST_F(LockSyncTest, RestartReopensTheAuthorityFromDirectoryStorage) {
   EXPECT_EQ(installed(start)->state, LockView::State::Active);
   EXPECT_EQ(all_of<SetTkaHead>(start).at(0).head_text, control.head().to_string());
   EXPECT_TRUE(sync.on_netmap(control.want(), true, self).empty()) << "up to date after restart";
-  std::filesystem::remove_all(tmpl);
 }
 
 TEST_F(LockSyncTest, DisableThenEnableAgainOnDirectoryStorage) {
-  char tmpl[] = "/tmp/lock_sync_test.XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = std::string(tmpl) + "/tka";
+  const test_util::TempDir tmp("lock_sync_test");
+  ASSERT_FALSE(tmp.path().empty());
+  const std::string dir = (tmp.path() / "tka").string();
   auto disk = tka::DirectoryStorage::open(dir, [] { return tka::UnixTime{1'700'000'000}; });
   ASSERT_TRUE(disk.ok()) << disk.message();
   LockSync sync(**disk, options());
@@ -438,7 +436,6 @@ TEST_F(LockSyncTest, DisableThenEnableAgainOnDirectoryStorage) {
   EXPECT_EQ(rpc_kinds(t), (std::vector<RpcKind>{RpcKind::Bootstrap, RpcKind::SyncOffer}));
   EXPECT_EQ(sync.view()->state, LockView::State::Active);
   EXPECT_TRUE(std::filesystem::exists((*disk)->aum_path(control.head())));
-  std::filesystem::remove_all(tmpl);
 }
 
 TEST_F(LockSyncTest, StoredStateThatDoesNotOpenIsReportedNotRetried) {

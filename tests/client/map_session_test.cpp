@@ -17,6 +17,7 @@
 namespace latchkey::client {
 namespace {
 
+using testing::aum_hash_text;
 using testing::drain;
 using testing::frame;
 using testing::make_node;
@@ -34,12 +35,6 @@ tailcfg::MapResponse keepalive() {
   tailcfg::MapResponse m;
   m.keep_alive = true;
   return m;
-}
-
-std::string aum_hash_text(std::uint8_t fill) {
-  tka::AumHash h;
-  h.bytes.fill(fill);
-  return h.to_string();
 }
 
 TEST(MapSession, FullMapThenEachDeltaKindBecomesAPeerBatch) {

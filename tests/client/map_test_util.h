@@ -2,6 +2,7 @@
 // control server would send them.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "client/map_session.h"
 #include "key/node_key.h"
 #include "tailcfg/codec.h"
+#include "tka/aum_hash.h"
 #include "transport/map_frame.h"
 
 namespace latchkey::client::testing {
@@ -22,6 +24,13 @@ inline tailcfg::Node make_node(tailcfg::NodeId id, const std::string& addr) {
   n.key = key::NodePrivate::generate().public_key();
   n.addresses = std::vector<tailcfg::IpPrefix>{*tailcfg::IpPrefix::parse(addr)};
   return n;
+}
+
+// The text form of an AUM hash whose bytes are all `fill` (a TKAInfo head).
+inline std::string aum_hash_text(std::uint8_t fill) {
+  tka::AumHash h;
+  h.bytes.fill(fill);
+  return h.to_string();
 }
 
 // One framed message, zstd-compressed like ours and upstream's streams.

@@ -11,6 +11,7 @@
 namespace latchkey::client {
 namespace {
 
+using testing::aum_hash_text;
 using testing::make_node;
 
 // One stream: each message goes through a MapSession into the state.
@@ -45,12 +46,6 @@ tailcfg::DerpRegion region(tailcfg::DerpRegionId id) {
   r.region_code = "r" + std::to_string(id);
   r.nodes = std::vector<tailcfg::DerpNode>{};
   return r;
-}
-
-std::string aum_hash_text(std::uint8_t fill) {
-  tka::AumHash h;
-  h.bytes.fill(fill);
-  return h.to_string();
 }
 
 TEST(NetmapState, SelfNodeReplacesAndCarriesTheLockCapability) {

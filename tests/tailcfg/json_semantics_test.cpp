@@ -1,7 +1,8 @@
 // Go encoding/json behaviour the codec reproduces: string escaping and
 // float forms on output; on input, unknown and case-folded member names,
-// null handling, duplicate members, strict number rules, UTF-8 repair,
-// type errors naming the field, and the size and depth bounds.
+// null handling (a null DERP region dropped), duplicate members, strict
+// number rules, UTF-8 repair, type errors naming the field, and the size
+// and depth bounds.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -133,6 +134,24 @@ TEST(JsonDecode, DuplicateMembersMergeLikeGo) {
   auto n = decode_json<Node>(R"({"Hostinfo":null})");
   ASSERT_TRUE(n.ok());
   EXPECT_TRUE(n->hostinfo.has_value());
+}
+
+TEST(JsonDecode, NullDerpRegionIsDropped) {
+  // Headscale sends a null region; Go decodes it as a nil *DERPRegion that
+  // upstream skips.
+  auto m = decode_json<DerpMap>(R"({"Regions":{"900":null,"1":{"RegionID":1,"RegionCode":"a"}}})");
+  ASSERT_TRUE(m.ok()) << m.message();
+  ASSERT_EQ(m->regions.size(), 1u);
+  EXPECT_EQ(m->regions.at(1).region_code, "a");
+  EXPECT_EQ(encode_json(*m), encode_json(*decode_json<DerpMap>(R"({"Regions":{"1":{"RegionID":1,"RegionCode":"a"}}})")));
+  // A later null entry wins over an earlier region of the same ID.
+  auto later = decode_json<DerpMap>(R"({"Regions":{"900":{"RegionID":900},"900":null}})");
+  ASSERT_TRUE(later.ok()) << later.message();
+  EXPECT_TRUE(later->regions.empty());
+  auto r = decode_json<MapResponse>(R"({"DERPMap":{"Regions":{"900":null}}})");
+  ASSERT_TRUE(r.ok()) << r.message();
+  ASSERT_TRUE(r->derp_map.has_value());
+  EXPECT_TRUE(r->derp_map->regions.empty());
 }
 
 TEST(JsonDecode, NumbersFollowGoRules) {
