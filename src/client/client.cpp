@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <ctime>
 #include <deque>
@@ -36,16 +37,6 @@ namespace latchkey::client {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-
-std::string_view backend_state_name(BackendState s) {
-  switch (s) {
-    case BackendState::Starting: return "starting";
-    case BackendState::NeedsLogin: return "needs_login";
-    case BackendState::Running: return "running";
-    case BackendState::Stopped: return "stopped";
-  }
-  return "unknown";
-}
 
 namespace {
 
@@ -141,13 +132,40 @@ class Client::Impl {
     state_ = BackendState::Stopped;
   }
 
-  ClientSnapshot snapshot() {
-    if (!running_ || std::this_thread::get_id() == thread_.get_id()) return make_snapshot();
-    std::promise<ClientSnapshot> p;
+  // Runs `fn` on the I/O thread (directly when it is not running or this
+  // is it) and returns its result; the state it reads belongs to that
+  // thread. A thread stuck for 5 s (a long sweep) gets `fallback`.
+  template <class F>
+  auto on_io(F fn, decltype(fn()) fallback) {
+    if (!running_ || std::this_thread::get_id() == thread_.get_id()) return fn();
+    std::promise<decltype(fn())> p;
     auto f = p.get_future();
-    asio::post(io_, [&] { p.set_value(make_snapshot()); });
-    if (f.wait_for(5s) != std::future_status::ready) return make_snapshot_unsafe_fallback();
+    asio::post(io_, [&] { p.set_value(fn()); });
+    if (f.wait_for(5s) != std::future_status::ready) return fallback;
     return f.get();
+  }
+
+  ClientStatus status() {
+    ClientStatus partial;
+    partial.backend_state = state_;
+    return on_io([this] { return make_status(); }, partial);
+  }
+
+  std::optional<tailcfg::Node> self_node() {
+    return on_io([this] { return netmap_.self(); }, std::optional<tailcfg::Node>());
+  }
+
+  std::vector<std::shared_ptr<const tailcfg::Node>> exposed_peers() {
+    using Peers = std::vector<std::shared_ptr<const tailcfg::Node>>;
+    return on_io(
+        [this] {
+          Peers out;
+          for (const auto& [id, e] : table_.sorted()) {
+            if (e->exposed) out.push_back(e->node);
+          }
+          return out;
+        },
+        Peers());
   }
 
   std::uint64_t subscribe(Subscriber fn) {
@@ -322,7 +340,7 @@ class Client::Impl {
         case LoginStep::Kind::Regen:
           break;
         case LoginStep::Kind::RateLimited:
-          ++retry_after_;
+          ++retry_after_["/machine/register"];
           login_wait_ = step.retry_after;
           co_return Error{step.error, ErrorKind::Contended};
         case LoginStep::Kind::Error:
@@ -345,6 +363,7 @@ class Client::Impl {
     auto response = co_await conn_.open("POST", "/machine/map", tailcfg::encode_json(MapSession::request(p)));
     if (!response) {
       end.error = response.message();
+      ++map_errors_["transport"];
       co_return end;
     }
     auto& r = **response;
@@ -354,8 +373,9 @@ class Client::Impl {
       while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
       end.error = "HTTP " + std::to_string(r.status()) + (text.empty() ? "" : ": " + text);
       end.need_login = r.status() == 401 || r.status() == 403;
+      ++map_errors_["http_" + std::to_string(r.status())];
       if (r.status() == 429 || r.status() == 503) {
-        ++retry_after_;
+        ++retry_after_["/machine/map"];
         end.wait = parse_retry_after(r.header("retry-after").value_or(""), std::chrono::system_clock::now(), random_);
       }
       co_return end;
@@ -367,7 +387,9 @@ class Client::Impl {
     while (!stopping_) {
       auto chunk = co_await r.read_chunk();
       if (!chunk) {
-        end.error = watchdog_fired_ == stream ? "no message for 120 s; reconnecting" : chunk.message();
+        const bool watchdog = watchdog_fired_ == stream;
+        end.error = watchdog ? "no message for 120 s; reconnecting" : chunk.message();
+        ++map_errors_[watchdog ? "watchdog" : "transport"];
         break;
       }
       if (!chunk->has_value()) {
@@ -382,6 +404,7 @@ class Client::Impl {
         session_ = session.counters();
         if (!u) {
           end.error = u.message();
+          ++map_errors_["decode"];
           failed = true;
           break;
         }
@@ -490,8 +513,12 @@ class Client::Impl {
       handle_lock(lock_.on_timeout(r.kind));
       co_return;
     }
-    if (reply->status == 429 || reply->status == 503) ++retry_after_;
-    handle_lock(lock_.on_reply(r.kind, reply->status, reply->body));
+    if (reply->status == 429 || reply->status == 503) ++retry_after_[r.path];
+    auto next = lock_.on_reply(r.kind, reply->status, reply->body);
+    const bool failed = std::any_of(next.begin(), next.end(),
+                                    [](const LockAction& a) { return std::holds_alternative<lock_action::Error>(a); });
+    handle_lock(std::move(next));
+    if (!failed && !lock_.running()) last_sync_at_ = std::chrono::system_clock::now();
   }
 
   // Tells the server the new local lock head (upstream's lite map update
@@ -514,63 +541,71 @@ class Client::Impl {
     }
   }
 
-  ClientSnapshot make_snapshot() const {
-    ClientSnapshot s;
-    s.state = state_;
+  static std::vector<std::string> prefixes(const tailcfg::Node& n) {
+    std::vector<std::string> out;
+    if (n.addresses) {
+      for (const auto& p : *n.addresses) out.push_back(p.to_string());
+    }
+    return out;
+  }
+
+  ClientStatus make_status() const {
+    ClientStatus s;
+    s.backend_state = state_;
     s.auth_url = auth_url_;
-    s.self = netmap_.self();
-    if (s.self) {
-      auto j = table_.judge_node(*s.self);
-      s.self_verdict = j.verdict;
-      s.self_reason = std::move(j.reason);
+    if (const auto& self = netmap_.self()) {
+      s.self.name = self->name;
+      s.self.node_id = self->id;
+      s.self.stable_id = self->stable_id;
+      s.self.node_key = self->key;
+      s.self.addresses = prefixes(*self);
+      s.self.online = state_ == BackendState::Running;
+      if (!self->key_expiry.is_zero()) s.self.key_expiry = self->key_expiry.to_system();
+      auto j = table_.judge_node(*self);
+      s.self.lock_verdict = j.verdict;
+      s.self.lock_reason = std::move(j.reason);
     }
     for (const auto& [id, e] : table_.sorted()) {
-      s.peers.push_back(ClientSnapshot::Peer{e->node, e->verdict, e->reason, e->exposed});
+      PeerStatus p;
+      p.name = e->node->name;
+      p.node_id = id;
+      p.node_key = e->node->key;
+      p.addresses = prefixes(*e->node);
+      p.online = e->node->online.value_or(false);
+      p.lock_verdict = e->verdict;
+      p.lock_reason = e->reason;
+      p.exposed = e->exposed;
+      s.peers.push_back(std::move(p));
     }
-    s.lock_state = table_.lock().state;
-    s.lock_mode = table_.mode();
-    s.lock_wanted = netmap_.lock_want().enabled;
+    LockStatus& l = s.lock;
+    l.state = table_.lock().state;
+    l.mode = table_.mode();
     if (const auto* a = lock_.authority()) {
-      s.lock_head = a->head().to_string();
+      l.head = a->head().to_string();
       const auto [id1, id2] = a->state_ids();
-      s.lock_state_id = std::to_string(id1) + ":" + std::to_string(id2);
+      l.state_id = std::to_string(id1) + ":" + std::to_string(id2);
       for (const auto& k : a->keys()) {
         if (k.public_key && k.public_key->size() == 32) {
           crypto::Ed25519Public raw{};
           std::copy(k.public_key->begin(), k.public_key->end(), raw.begin());
-          s.trusted_keys.emplace_back(key::NLPublic::from_raw(raw).cli_string(), static_cast<unsigned>(k.votes));
+          l.trusted_keys.push_back({key::NLPublic::from_raw(raw).cli_string(), static_cast<std::uint32_t>(k.votes)});
         }
       }
     }
-    if (!id_.network_lock_key.is_zero()) s.nl_public = id_.network_lock_key.public_key().cli_string();
-    s.lock_counters = table_.counters();
-    const auto& errors = lock_.counters().sync_errors_total;
-    std::copy(errors.begin(), errors.end(), s.lock_sync_errors.begin());
-    s.last_sync_error = last_sync_error_;
-    s.map_keepalive = total_.keepalive + session_.keepalive;
-    s.map_full = total_.full + session_.full;
-    s.map_delta = total_.delta + session_.delta;
-    s.map_errors = total_.decode_errors + session_.decode_errors;
-    s.reconnects = reconnects_;
-    s.retry_after = retry_after_;
+    if (!id_.network_lock_key.is_zero()) l.nl_public = id_.network_lock_key.public_key().cli_string();
+    l.would_reject_total = table_.counters().would_reject_total;
+    l.rejected_total = table_.counters().rejected_total;
+    l.last_sync_error = last_sync_error_;
+    l.last_sync_at = last_sync_at_;
+    StatusCounters& c = s.counters;
+    c.map_frames_total = {total_.keepalive + session_.keepalive, total_.full + session_.full,
+                          total_.delta + session_.delta};
+    c.map_errors_total = map_errors_;
+    c.reconnects_total = reconnects_;
+    for (std::size_t i = 0; i < kLockVerdictCount; ++i) c.lock_peers[i] = table_.counters().peers[i];
+    c.lock_sync_errors_total = lock_.counters().sync_errors_total;
+    c.retry_after_total = retry_after_;
     return s;
-  }
-
-  // The I/O thread did not answer in time (it is stuck in a sweep): the
-  // little that is safe to read without it.
-  ClientSnapshot make_snapshot_unsafe_fallback() const {
-    ClientSnapshot s;
-    s.state = state_;
-    return s;
-  }
-
-  static std::string_view lock_state_name(LockView::State s) {
-    switch (s) {
-      case LockView::State::Off: return "off";
-      case LockView::State::Pending: return "pending";
-      case LockView::State::Active: return "active";
-    }
-    return "off";
   }
 
   ClientOptions options_;
@@ -605,8 +640,10 @@ class Client::Impl {
   std::string auth_url_;
   std::string last_sync_error_;
   MapSessionCounters total_, session_;
+  std::optional<std::chrono::system_clock::time_point> last_sync_at_;
+  std::map<std::string, std::uint64_t> map_errors_;   // by kind
   std::uint64_t reconnects_ = 0;
-  std::uint64_t retry_after_ = 0;
+  std::map<std::string, std::uint64_t> retry_after_;  // by request path
 
   mutable std::mutex subscribers_mu_;
   std::shared_ptr<const std::map<std::uint64_t, Subscriber>> subscribers_ =
@@ -634,7 +671,9 @@ Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 void Client::start() { impl_->start(); }
 void Client::stop() { impl_->stop(); }
-ClientSnapshot Client::snapshot() const { return impl_->snapshot(); }
+ClientStatus Client::status() const { return impl_->status(); }
+std::optional<tailcfg::Node> Client::self_node() const { return impl_->self_node(); }
+std::vector<std::shared_ptr<const tailcfg::Node>> Client::exposed_peers() const { return impl_->exposed_peers(); }
 std::uint64_t Client::subscribe(Subscriber fn) { return impl_->subscribe(std::move(fn)); }
 void Client::unsubscribe(std::uint64_t id) { impl_->unsubscribe(id); }
 

@@ -29,6 +29,7 @@
 
 #include "base/result.h"
 #include "client/peer_table.h"
+#include "client/status.h"
 #include "tailcfg/types.h"
 
 namespace latchkey::client {
@@ -62,40 +63,6 @@ struct ClientEvent {
   std::optional<PeerEvent> peer;
 };
 
-enum class BackendState : std::uint8_t { Starting, NeedsLogin, Running, Stopped };
-std::string_view backend_state_name(BackendState s);
-
-// A point-in-time copy of what the client knows.
-struct ClientSnapshot {
-  BackendState state = BackendState::Starting;
-  std::string auth_url;
-  std::optional<tailcfg::Node> self;
-  LockVerdict self_verdict = LockVerdict::None;
-  std::string self_reason;
-  struct Peer {
-    std::shared_ptr<const tailcfg::Node> node;
-    LockVerdict verdict = LockVerdict::None;
-    std::string reason;
-    bool exposed = true;
-  };
-  std::vector<Peer> peers;  // by node ID
-  // The lock.
-  LockView::State lock_state = LockView::State::Off;
-  LockMode lock_mode = LockMode::VerifyAndLog;
-  bool lock_wanted = false;           // control says the lock is on
-  std::string lock_head;              // the local authority's head ("" without one)
-  std::string lock_state_id;          // "id1:id2" of the local authority
-  std::vector<std::pair<std::string, unsigned>> trusted_keys;  // tlpub:…, votes
-  std::string nl_public;              // this node's lock key, tlpub:…
-  LockCounters lock_counters;
-  std::array<std::uint64_t, 8> lock_sync_errors{};  // by SyncStage
-  std::string last_sync_error;
-  // The map stream.
-  std::uint64_t map_keepalive = 0, map_full = 0, map_delta = 0, map_errors = 0;
-  std::uint64_t reconnects = 0;
-  std::uint64_t retry_after = 0;      // 429/503 answers honoured
-};
-
 class Client {
  public:
   // Opens the state directory (locked against a second client) and reads
@@ -110,7 +77,12 @@ class Client {
   // Stops every routine and joins the thread. Not from a callback.
   void stop();
 
-  ClientSnapshot snapshot() const;
+  // What the client reports (the status document, client/status.h).
+  ClientStatus status() const;
+  // The full nodes the data plane is handed: the self node, and the peers
+  // the lock mode exposes, by node ID.
+  std::optional<tailcfg::Node> self_node() const;
+  std::vector<std::shared_ptr<const tailcfg::Node>> exposed_peers() const;
 
   // Callbacks run on the I/O thread and must not block or call stop().
   using Subscriber = std::function<void(const ClientEvent&)>;

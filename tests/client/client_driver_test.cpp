@@ -64,19 +64,19 @@ std::unique_ptr<Client> make_client(const ServerFixture& f, const std::filesyste
 
 // Polls the client's snapshot until `pred` holds (the server keeps running
 // on this thread meanwhile); false after `limit`.
-asio::awaitable<bool> until(Client& c, std::function<bool(const ClientSnapshot&)> pred,
+asio::awaitable<bool> until(Client& c, std::function<bool(const ClientStatus&)> pred,
                             std::chrono::milliseconds limit = 10s) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (pred(c.snapshot())) co_return true;
+    if (pred(c.status())) co_return true;
     co_await transport::testing::sleep_for(10ms);
   }
   co_return false;
 }
 
-const ClientSnapshot::Peer* peer_named(const ClientSnapshot& s, std::string_view host) {
+const PeerStatus* peer_named(const ClientStatus& s, std::string_view host) {
   for (const auto& p : s.peers) {
-    if (p.node->hostinfo && p.node->hostinfo->hostname == host) return &p;
+    if (p.name.substr(0, p.name.find('.')) == host) return &p;
   }
   return nullptr;
 }
@@ -98,24 +98,24 @@ TEST(ClientDriver, JoinsWithAnAuthKeyFollowsPeersAndLogsInAgainWithTheStoredKey)
       events.push_back(e);
     });
     c->start();
-    CO_ASSERT_TRUE(co_await until(*c, [](const ClientSnapshot& x) {
-      return x.state == BackendState::Running && x.self && peer_named(x, "beta") != nullptr;
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& x) {
+      return x.backend_state == BackendState::Running && x.self.node_id != 0 && peer_named(x, "beta") != nullptr;
     }));
-    auto s = c->snapshot();
-    EXPECT_FALSE(s.self->addresses.value().empty());
-    EXPECT_EQ(s.lock_state, LockView::State::Off);
-    EXPECT_EQ(peer_named(s, "beta")->verdict, LockVerdict::None);
+    auto s = c->status();
+    EXPECT_FALSE(s.self.addresses.empty());
+    EXPECT_EQ(s.lock.state, LockView::State::Off);
+    EXPECT_EQ(peer_named(s, "beta")->lock_verdict, LockVerdict::None);
     EXPECT_TRUE(peer_named(s, "beta")->exposed);
-    EXPECT_GE(s.map_full, 1u);
+    EXPECT_GE(s.counters.map_frames_total.full, 1u);
     // The server knows the node under the name and key it registered.
-    auto n = f.db->find_node_by_node_key(s.self->key);
+    auto n = f.db->find_node_by_node_key(s.self.node_key);
     CO_ASSERT_TRUE(n.ok());
     EXPECT_EQ(n->hostname, "alpha");
 
     // A node joining later arrives as a delta.
     LockNode gamma;
     CO_ASSERT_TRUE(co_await gamma.join(f, "gamma"));
-    CO_ASSERT_TRUE(co_await until(*c, [](const ClientSnapshot& x) { return peer_named(x, "gamma") != nullptr; }));
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& x) { return peer_named(x, "gamma") != nullptr; }));
     {
       std::lock_guard<std::mutex> g(mu);
       bool added = false;
@@ -125,17 +125,17 @@ TEST(ClientDriver, JoinsWithAnAuthKeyFollowsPeersAndLogsInAgainWithTheStoredKey)
       }
       EXPECT_TRUE(added);
     }
-    const key::NodePublic first_key = s.self->key;
+    const key::NodePublic first_key = s.self.node_key;
     c->stop();
-    EXPECT_EQ(c->snapshot().state, BackendState::Stopped);
+    EXPECT_EQ(c->status().backend_state, BackendState::Stopped);
     c.reset();
 
     // Started again without a key: the stored node key logs in.
     auto again = make_client(f, state.path() / "alpha", "", "alpha", lines);
     CO_ASSERT_TRUE(again != nullptr);
     again->start();
-    CO_ASSERT_TRUE(co_await until(*again, [&](const ClientSnapshot& x) {
-      return x.state == BackendState::Running && x.self && x.self->key == first_key && x.peers.size() == 2;
+    CO_ASSERT_TRUE(co_await until(*again, [&](const ClientStatus& x) {
+      return x.backend_state == BackendState::Running && x.self.node_id != 0 && x.self.node_key == first_key && x.peers.size() == 2;
     }));
     again->stop();
     beta.conn->close();
@@ -157,7 +157,7 @@ TEST(ClientDriver, AnUnknownControlServerIsRetriedAndReported) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!lines.contains("login: ") && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
   EXPECT_TRUE(lines.contains("/key")) << "no login error was logged";
-  EXPECT_EQ((*c)->snapshot().state, BackendState::Starting);
+  EXPECT_EQ((*c)->status().backend_state, BackendState::Starting);
   (*c)->stop();
 }
 
@@ -195,8 +195,8 @@ TEST(ClientDriver, BootstrapsTheLockAndJudgesEveryPeerByItsSignature) {
     e->start();
     const std::array<Client*, 2> both{c.get(), e.get()};
     for (Client* cl : both) {
-      CO_ASSERT_TRUE(co_await until(*cl, [](const ClientSnapshot& x) {
-        return x.state == BackendState::Running && x.peers.size() == 2;
+      CO_ASSERT_TRUE(co_await until(*cl, [](const ClientStatus& x) {
+        return x.backend_state == BackendState::Running && x.peers.size() == 2;
       }));
     }
     // The admin node initialises the lock and signs all three nodes (our
@@ -205,16 +205,16 @@ TEST(ClientDriver, BootstrapsTheLockAndJudgesEveryPeerByItsSignature) {
     CO_ASSERT_TRUE(co_await enable(a, 3, genesis));
     const std::string head = genesis.hash().to_string();
     for (Client* cl : both) {
-      CO_ASSERT_TRUE(co_await until(*cl, [&](const ClientSnapshot& x) {
-        return x.lock_state == LockView::State::Active && x.lock_head == head &&
-               x.self_verdict == LockVerdict::Authorized && x.peers.size() == 2 &&
-               x.peers[0].verdict == LockVerdict::Authorized && x.peers[1].verdict == LockVerdict::Authorized;
+      CO_ASSERT_TRUE(co_await until(*cl, [&](const ClientStatus& x) {
+        return x.lock.state == LockView::State::Active && x.lock.head == head &&
+               x.self.lock_verdict == LockVerdict::Authorized && x.peers.size() == 2 &&
+               x.peers[0].lock_verdict == LockVerdict::Authorized && x.peers[1].lock_verdict == LockVerdict::Authorized;
       }));
     }
-    auto s = c->snapshot();
-    CO_ASSERT_TRUE(s.trusted_keys.size() == 1u);
-    EXPECT_EQ(s.trusted_keys[0].first, a.nl.public_key().cli_string());
-    EXPECT_EQ(s.lock_counters.would_reject_total, 0u);
+    auto s = c->status();
+    CO_ASSERT_TRUE(s.lock.trusted_keys.size() == 1u);
+    EXPECT_EQ(s.lock.trusted_keys[0].key, a.nl.public_key().cli_string());
+    EXPECT_EQ(s.lock.would_reject_total, 0u);
     // The authority is on disk: a restart starts from it (no bootstrap).
     EXPECT_TRUE(std::filesystem::exists(state.path() / "c" / "tka"));
 
@@ -222,20 +222,26 @@ TEST(ClientDriver, BootstrapsTheLockAndJudgesEveryPeerByItsSignature) {
     // verify-and-log, hidden under enforce.
     LockNode late;
     CO_ASSERT_TRUE(co_await late.join(f, "late"));
-    CO_ASSERT_TRUE(co_await until(*c, [](const ClientSnapshot& x) {
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& x) {
       const auto* p = peer_named(x, "late");
-      return p && p->verdict == LockVerdict::Unsigned;
+      return p && p->lock_verdict == LockVerdict::Unsigned;
     }));
-    s = c->snapshot();
+    s = c->status();
     EXPECT_TRUE(peer_named(s, "late")->exposed);
-    EXPECT_EQ(s.lock_counters.would_reject_total, 1u);
-    EXPECT_EQ(s.lock_counters.rejected_total, 0u);
+    EXPECT_EQ(s.lock.would_reject_total, 1u);
+    EXPECT_EQ(s.lock.rejected_total, 0u);
     EXPECT_TRUE(lines.contains("unsigned"));
-    CO_ASSERT_TRUE(co_await until(*e, [](const ClientSnapshot& x) {
+    CO_ASSERT_TRUE(co_await until(*e, [](const ClientStatus& x) {
       const auto* p = peer_named(x, "late");
-      return p && p->verdict == LockVerdict::Unsigned && !p->exposed;
+      return p && p->lock_verdict == LockVerdict::Unsigned && !p->exposed;
     }));
-    EXPECT_EQ(e->snapshot().lock_counters.rejected_total, 1u);
+    EXPECT_EQ(e->status().lock.rejected_total, 1u);
+    // The data plane's view: the full nodes of the exposed peers only.
+    EXPECT_EQ(c->exposed_peers().size(), 3u);
+    const auto strict_peers = e->exposed_peers();
+    EXPECT_EQ(strict_peers.size(), 2u);
+    for (const auto& n : strict_peers) EXPECT_NE(n->key, late.node.public_key());
+    EXPECT_EQ(e->self_node()->key, e->status().self.node_key);
 
     // Signed by the trusted key afterwards (`tailscale lock sign`): admitted.
     tailcfg::TkaSubmitSignatureRequest sign;
@@ -245,9 +251,9 @@ TEST(ClientDriver, BootstrapsTheLockAndJudgesEveryPeerByItsSignature) {
     auto r = co_await a.rpc("sign", sign);
     CO_ASSERT_TRUE(r.status == 200u);
     for (Client* cl : both) {
-      CO_ASSERT_TRUE(co_await until(*cl, [](const ClientSnapshot& x) {
+      CO_ASSERT_TRUE(co_await until(*cl, [](const ClientStatus& x) {
         const auto* p = peer_named(x, "late");
-        return p && p->verdict == LockVerdict::Authorized && p->exposed;
+        return p && p->lock_verdict == LockVerdict::Authorized && p->exposed;
       }));
     }
     c->stop();

@@ -53,11 +53,11 @@ struct Lines {
   }
 };
 
-asio::awaitable<bool> until(Client& c, std::function<bool(const ClientSnapshot&)> pred,
+asio::awaitable<bool> until(Client& c, std::function<bool(const ClientStatus&)> pred,
                             std::chrono::milliseconds limit = 10s) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (pred(c.snapshot())) co_return true;
+    if (pred(c.status())) co_return true;
     co_await transport::testing::sleep_for(10ms);
   }
   co_return false;
@@ -122,9 +122,9 @@ std::unique_ptr<Client> client_of(const LyingControl& control, const std::filesy
   return c.ok() ? std::move(*c) : nullptr;
 }
 
-const ClientSnapshot::Peer* by_id(const ClientSnapshot& s, tailcfg::NodeId id) {
+const PeerStatus* by_id(const ClientStatus& s, tailcfg::NodeId id) {
   for (const auto& p : s.peers) {
-    if (p.node->id == id) return &p;
+    if (p.node_id == id) return &p;
   }
   return nullptr;
 }
@@ -138,21 +138,21 @@ TEST(LyingControl, ForgedUntrustedAndMisplacedSignaturesAreFlaggedCountedAndAdmi
     auto c = client_of(liar.control, state.path / "c", lines, LockMode::VerifyAndLog);
     CO_ASSERT_TRUE(c != nullptr);
     c->start();
-    CO_ASSERT_TRUE(co_await until(*c, [](const ClientSnapshot& s) {
-      return s.lock_state == LockView::State::Active && s.peers.size() == 4;
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& s) {
+      return s.lock.state == LockView::State::Active && s.peers.size() == 4;
     }));
-    const auto s = c->snapshot();
-    EXPECT_EQ(s.self_verdict, LockVerdict::Authorized);
-    EXPECT_EQ(by_id(s, 2)->verdict, LockVerdict::Authorized);
-    EXPECT_EQ(by_id(s, 3)->verdict, LockVerdict::Unauthorized);
-    EXPECT_EQ(by_id(s, 3)->reason, "key: key not found");
-    EXPECT_EQ(by_id(s, 4)->verdict, LockVerdict::Unauthorized);
-    EXPECT_EQ(by_id(s, 4)->reason, "signature does not authorize nodeKey");
-    EXPECT_EQ(by_id(s, 5)->verdict, LockVerdict::Unauthorized);
-    EXPECT_NE(by_id(s, 5)->reason.find("invalid signature"), std::string::npos) << by_id(s, 5)->reason;
-    for (const auto& p : s.peers) EXPECT_TRUE(p.exposed) << p.node->id;
-    EXPECT_EQ(s.lock_counters.would_reject_total, 3u);
-    EXPECT_EQ(s.lock_counters.rejected_total, 0u);
+    const auto s = c->status();
+    EXPECT_EQ(s.self.lock_verdict, LockVerdict::Authorized);
+    EXPECT_EQ(by_id(s, 2)->lock_verdict, LockVerdict::Authorized);
+    EXPECT_EQ(by_id(s, 3)->lock_verdict, LockVerdict::Unauthorized);
+    EXPECT_EQ(by_id(s, 3)->lock_reason, "key: key not found");
+    EXPECT_EQ(by_id(s, 4)->lock_verdict, LockVerdict::Unauthorized);
+    EXPECT_EQ(by_id(s, 4)->lock_reason, "signature does not authorize nodeKey");
+    EXPECT_EQ(by_id(s, 5)->lock_verdict, LockVerdict::Unauthorized);
+    EXPECT_NE(by_id(s, 5)->lock_reason.find("invalid signature"), std::string::npos) << by_id(s, 5)->lock_reason;
+    for (const auto& p : s.peers) EXPECT_TRUE(p.exposed) << p.node_id;
+    EXPECT_EQ(s.lock.would_reject_total, 3u);
+    EXPECT_EQ(s.lock.rejected_total, 0u);
     EXPECT_TRUE(lines.contains("peer3.example.ts.net."));
     EXPECT_TRUE(lines.contains("would reject"));
     EXPECT_EQ(liar.control.bootstraps.load(), 1);
@@ -169,13 +169,13 @@ TEST(LyingControl, UnderEnforceOnlyTheHonestPeerIsExposed) {
     auto c = client_of(liar.control, state.path / "c", lines, LockMode::Enforce);
     CO_ASSERT_TRUE(c != nullptr);
     c->start();
-    CO_ASSERT_TRUE(co_await until(*c, [](const ClientSnapshot& s) {
-      return s.lock_state == LockView::State::Active && s.peers.size() == 4;
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& s) {
+      return s.lock.state == LockView::State::Active && s.peers.size() == 4;
     }));
-    const auto s = c->snapshot();
-    for (const auto& p : s.peers) EXPECT_EQ(p.exposed, p.node->id == 2) << p.node->id;
-    EXPECT_EQ(s.lock_counters.rejected_total, 3u);
-    EXPECT_EQ(s.lock_counters.would_reject_total, 0u);
+    const auto s = c->status();
+    for (const auto& p : s.peers) EXPECT_EQ(p.exposed, p.node_id == 2) << p.node_id;
+    EXPECT_EQ(s.lock.rejected_total, 3u);
+    EXPECT_EQ(s.lock.would_reject_total, 0u);
     c->stop();
   });
 }
@@ -192,16 +192,16 @@ TEST(LyingControl, ASyncThatNeverAnswersIsCutOffReportedAndRetriedAndTheVerified
     c->start();
     // Bootstrap worked; the sync after it never ends: the deadline cuts it,
     // and the run is retried (a second offer).
-    CO_ASSERT_TRUE(co_await until(*c, [&](const ClientSnapshot&) { return liar.control.offers.load() >= 2; }));
-    CO_ASSERT_TRUE(co_await until(*c, [](const ClientSnapshot& s) { return !s.last_sync_error.empty(); }));
-    const auto s = c->snapshot();
-    EXPECT_NE(s.last_sync_error.find("offer"), std::string::npos) << s.last_sync_error;
-    EXPECT_GE(s.lock_sync_errors[static_cast<std::size_t>(SyncStage::Offer)], 1u);
+    CO_ASSERT_TRUE(co_await until(*c, [&](const ClientStatus&) { return liar.control.offers.load() >= 2; }));
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& s) { return !s.lock.last_sync_error.empty(); }));
+    const auto s = c->status();
+    EXPECT_NE(s.lock.last_sync_error.find("offer"), std::string::npos) << s.lock.last_sync_error;
+    EXPECT_GE(s.counters.lock_sync_errors_total[static_cast<std::size_t>(SyncStage::Offer)], 1u);
     EXPECT_TRUE(lines.contains("no complete answer within 300 ms"));
     // The bootstrapped authority was verified: it stays in force.
-    EXPECT_EQ(s.lock_state, LockView::State::Active);
+    EXPECT_EQ(s.lock.state, LockView::State::Active);
     EXPECT_EQ(s.peers.size(), 4u);
-    for (const auto& p : s.peers) EXPECT_EQ(p.exposed, p.node->id == 2) << p.node->id;
+    for (const auto& p : s.peers) EXPECT_EQ(p.exposed, p.node_id == 2) << p.node_id;
     c->stop();
   }, 60s);
 }
@@ -216,19 +216,19 @@ TEST(LyingControl, ABootstrapThatNeverAnswersLeavesTheLockPendingAndEveryPeerAdm
     auto c = client_of(liar.control, state.path / "c", lines, LockMode::Enforce, 300ms);
     CO_ASSERT_TRUE(c != nullptr);
     c->start();
-    CO_ASSERT_TRUE(co_await until(*c, [&](const ClientSnapshot& s) {
+    CO_ASSERT_TRUE(co_await until(*c, [&](const ClientStatus& s) {
       return liar.control.bootstraps.load() >= 2 && s.peers.size() == 4;
     }));
-    const auto s = c->snapshot();
+    const auto s = c->status();
     // Fail-open: no verified authority, nobody refused, even under enforce.
-    EXPECT_EQ(s.lock_state, LockView::State::Pending);
+    EXPECT_EQ(s.lock.state, LockView::State::Pending);
     for (const auto& p : s.peers) {
-      EXPECT_TRUE(p.exposed) << p.node->id;
-      EXPECT_EQ(p.verdict, LockVerdict::Pending) << p.node->id;
+      EXPECT_TRUE(p.exposed) << p.node_id;
+      EXPECT_EQ(p.lock_verdict, LockVerdict::Pending) << p.node_id;
     }
-    EXPECT_EQ(s.lock_counters.rejected_total, 0u);
-    EXPECT_GE(s.lock_sync_errors[static_cast<std::size_t>(SyncStage::Bootstrap)], 1u);
-    EXPECT_NE(s.last_sync_error.find("bootstrap"), std::string::npos) << s.last_sync_error;
+    EXPECT_EQ(s.lock.rejected_total, 0u);
+    EXPECT_GE(s.counters.lock_sync_errors_total[static_cast<std::size_t>(SyncStage::Bootstrap)], 1u);
+    EXPECT_NE(s.lock.last_sync_error.find("bootstrap"), std::string::npos) << s.lock.last_sync_error;
     c->stop();
   }, 60s);
 }
