@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/hex.h"
+#include "base/version.h"
 #include "cli/commands.h"
 #include "crypto/blake2s.h"
 #include "crypto/chacha20poly1305.h"
@@ -18,7 +19,6 @@
 namespace latchkey::cli {
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
 
 template <std::size_t N>
 ByteArray<N> fixed(std::string_view h) {
@@ -94,7 +94,7 @@ std::vector<Check> run_known_answers() {
 
 void add_version_commands(CLI::App& app) {
   app.add_subcommand("version", "print the latchkey version")->callback([] {
-    std::cout << "latchkey " << kVersion << "\n";
+    std::cout << "latchkey " << kLatchkeyVersion << "\n";
   });
   app.add_subcommand("selfcheck", "run known-answer tests of the linked cryptography")->callback([] {
     int failed = 0;

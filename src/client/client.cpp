@@ -22,6 +22,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/version.h"
 #include "client/backoff.h"
 #include "client/control_conn.h"
 #include "client/identity.h"
@@ -46,7 +47,6 @@ constexpr auto kMapWatchdog = 120s;
 constexpr auto kRegisterDeadline = 60s;
 constexpr std::size_t kRegisterMaxBody = 1u << 20;
 constexpr std::size_t kErrorBodyBytes = 4096;
-constexpr std::string_view kVersion = "0.1.0";
 
 std::string host_name() {
   char buf[256] = {};
@@ -212,18 +212,22 @@ class Client::Impl {
   }
 
   void publish_peers(const ChangeSet& changes) {
-    for (const auto& c : changes) publish(ClientEvent{ClientEvent::Type::Peer, {}, c});
+    for (const auto& c : changes) {
+      const PeerEntry* e = table_.find(c.id);
+      publish(ClientEvent{ClientEvent::Type::Peer, {}, c,
+                          peer_status_of(*c.node, c.verdict, e ? e->reason : std::string(), c.exposed)});
+    }
   }
 
   void set_state(BackendState s) {
     if (state_ == s) return;
     state_ = s;
-    publish(ClientEvent{ClientEvent::Type::State, std::string(backend_state_name(s)), std::nullopt});
+    publish(ClientEvent{ClientEvent::Type::State, std::string(backend_state_name(s)), std::nullopt, std::nullopt});
   }
 
   void report(std::string text) {
     log(text);
-    publish(ClientEvent{ClientEvent::Type::Error, std::move(text), std::nullopt});
+    publish(ClientEvent{ClientEvent::Type::Error, std::move(text), std::nullopt, std::nullopt});
   }
 
   void shut_down() {
@@ -243,7 +247,7 @@ class Client::Impl {
 
   tailcfg::Hostinfo hostinfo() const {
     tailcfg::Hostinfo h;
-    h.ipn_version = std::string(kVersion);
+    h.ipn_version = std::string(kLatchkeyVersion);
     h.backend_log_id = id_.backend_log_id;
     h.os = "linux";
     h.app = "latchkey";
@@ -326,7 +330,7 @@ class Client::Impl {
           if (step.auth_url != auth_url_) {
             auth_url_ = step.auth_url;
             log("To authenticate, visit:\n\n\t" + auth_url_ + "\n");
-            publish(ClientEvent{ClientEvent::Type::Login, auth_url_, std::nullopt});
+            publish(ClientEvent{ClientEvent::Type::Login, auth_url_, std::nullopt, std::nullopt});
           }
           set_state(BackendState::NeedsLogin);
           LoginIntent next;
@@ -479,7 +483,7 @@ class Client::Impl {
                        publish_peers(table_.set_lock(std::move(i.view), std::move(held)));
                        if (table_.lock().state != before || table_.lock().state == LockView::State::Active) {
                          publish(ClientEvent{ClientEvent::Type::Lock, std::string(lock_state_name(table_.lock().state)),
-                                             std::nullopt});
+                                             std::nullopt, std::nullopt});
                        }
                      },
                      [&](lock_action::SetTkaHead& h) {
@@ -549,6 +553,19 @@ class Client::Impl {
     return out;
   }
 
+  static PeerStatus peer_status_of(const tailcfg::Node& n, LockVerdict verdict, std::string reason, bool exposed) {
+    PeerStatus p;
+    p.name = n.name;
+    p.node_id = n.id;
+    p.node_key = n.key;
+    p.addresses = prefixes(n);
+    p.online = n.online.value_or(false);
+    p.lock_verdict = verdict;
+    p.lock_reason = std::move(reason);
+    p.exposed = exposed;
+    return p;
+  }
+
   ClientStatus make_status() const {
     ClientStatus s;
     s.backend_state = state_;
@@ -566,16 +583,7 @@ class Client::Impl {
       s.self.lock_reason = std::move(j.reason);
     }
     for (const auto& [id, e] : table_.sorted()) {
-      PeerStatus p;
-      p.name = e->node->name;
-      p.node_id = id;
-      p.node_key = e->node->key;
-      p.addresses = prefixes(*e->node);
-      p.online = e->node->online.value_or(false);
-      p.lock_verdict = e->verdict;
-      p.lock_reason = e->reason;
-      p.exposed = e->exposed;
-      s.peers.push_back(std::move(p));
+      s.peers.push_back(peer_status_of(*e->node, e->verdict, e->reason, e->exposed));
     }
     LockStatus& l = s.lock;
     l.state = table_.lock().state;

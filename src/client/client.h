@@ -61,7 +61,14 @@ struct ClientEvent {
   Type type = Type::State;
   std::string text;
   std::optional<PeerEvent> peer;
+  std::optional<PeerStatus> peer_status;  // Peer: the peer as status shows it after the change
 };
+
+// An event as the C API hands it out: {"type":"state","state":…},
+// {"type":"login","auth_url":…}, {"type":"peer","change":"added|changed|
+// removed","peer":{…},"old_verdict":…}, {"type":"lock","state":…},
+// {"type":"error","message":…}.
+std::string event_to_json(const ClientEvent& event);
 
 class Client {
  public:

@@ -54,6 +54,26 @@ std::string_view lock_mode_name(LockMode m) {
   return "unknown";
 }
 
+namespace {
+
+// One peer as the document and the peer events show it.
+Json peer_json(const PeerStatus& p) {
+  Json j;
+  j["name"] = p.name;
+  j["node_id"] = p.node_id;
+  j["node_key"] = p.node_key.to_string();
+  j["addresses"] = strings(p.addresses);
+  j["online"] = p.online;
+  j["lock_verdict"] = std::string(verdict_name(p.lock_verdict));
+  j["lock_reason"] = p.lock_reason;
+  j["exposed"] = p.exposed;
+  return j;
+}
+
+}  // namespace
+
+std::string peer_status_json(const PeerStatus& p) { return peer_json(p).dump(); }
+
 std::string status_to_json(const ClientStatus& st) {
   Json doc;
   doc["schema"] = kStatusSchema;
@@ -79,18 +99,7 @@ std::string status_to_json(const ClientStatus& st) {
   std::stable_sort(order.begin(), order.end(),
                    [](const PeerStatus* a, const PeerStatus* b) { return a->node_id < b->node_id; });
   Json peers = Json::array();
-  for (const PeerStatus* p : order) {
-    Json j;
-    j["name"] = p->name;
-    j["node_id"] = p->node_id;
-    j["node_key"] = p->node_key.to_string();
-    j["addresses"] = strings(p->addresses);
-    j["online"] = p->online;
-    j["lock_verdict"] = std::string(verdict_name(p->lock_verdict));
-    j["lock_reason"] = p->lock_reason;
-    j["exposed"] = p->exposed;
-    peers.push_back(std::move(j));
-  }
+  for (const PeerStatus* p : order) peers.push_back(peer_json(*p));
   doc["peers"] = std::move(peers);
 
   const auto& l = st.lock;

@@ -116,6 +116,10 @@ struct ClientStatus {
 // node_id. Times are RFC 3339 (UTC, fraction only when non-zero).
 std::string status_to_json(const ClientStatus& status);
 
+// One peer as it appears in the document's "peers" (and in the C API's
+// peer events).
+std::string peer_status_json(const PeerStatus& peer);
+
 // Reads a status_to_json document back. Strict: every field present with
 // its type, no unknown fields, enum values by their names; a schema other
 // than kStatusSchema is refused with a message naming both versions.
