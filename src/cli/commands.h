@@ -18,6 +18,8 @@ void add_users_commands(CLI::App& app);
 void add_keys_commands(CLI::App& app);
 // Adds `nodes list|register|delete|expire|rename` (src/cli/nodes.cpp).
 void add_nodes_commands(CLI::App& app);
+// Adds `up` (src/cli/up.cpp).
+void add_up_command(CLI::App& app);
 // Adds `lock status|log|disable` (src/cli/lock.cpp).
 void add_lock_commands(CLI::App& app);
 // Adds `debug tka-replay FILE` (src/cli/debug_tka_replay.cpp).

@@ -329,7 +329,7 @@ class Client::Impl {
           pending = step.pending_node_key;
           if (step.auth_url != auth_url_) {
             auth_url_ = step.auth_url;
-            log("To authenticate, visit:\n\n\t" + auth_url_ + "\n");
+            log("login: waiting for the login at " + auth_url_);
             publish(ClientEvent{ClientEvent::Type::Login, auth_url_, std::nullopt, std::nullopt});
           }
           set_state(BackendState::NeedsLogin);
