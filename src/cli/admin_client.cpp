@@ -49,18 +49,16 @@ Result<std::string> admin_socket_path(const AdminOptions& opts) {
   return config->admin_socket;
 }
 
-Result<AdminReply> admin_request(const std::string& socket_path, std::string_view method, const std::string& target,
-                                 const std::string& body) {
-  const auto unreachable = [&](const std::string& why) {
-    return Error{"cannot reach the latchkey server at " + socket_path + ": " + why +
-                     " (is `latchkey serve` running?)",
-                 ErrorKind::Unavailable};
-  };
+Result<LocalHttpReply> local_http_request(const std::string& socket_path, std::string_view method,
+                                          const std::string& target, const std::string& body) {
   asio::io_context io;
   Local::socket sock(io);
   boost::system::error_code ec;
   sock.connect(Local::endpoint(socket_path), ec);
-  if (ec) return unreachable(ec.message());
+  if (ec) {
+    return Error{ec.message(), ec == boost::system::errc::no_such_file_or_directory ? ErrorKind::NotFound
+                                                                                   : ErrorKind::Unavailable};
+  }
   timeval tv{kReplyTimeoutSeconds, 0};
   ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -73,18 +71,33 @@ Result<AdminReply> admin_request(const std::string& socket_path, std::string_vie
   req.body() = body;
   req.prepare_payload();
   http::write(sock, req, ec);
-  if (ec) return unreachable("sending the request: " + ec.message());
+  if (ec) return Error{"sending the request: " + ec.message(), ErrorKind::Unavailable};
 
   boost::beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kReplyLimit);
   http::read(sock, buffer, parser, ec);
-  if (ec) return unreachable("reading the answer: " + ec.message());
-  const auto& res = parser.get();
-  AdminReply out;
+  if (ec) return Error{"reading the answer: " + ec.message(), ErrorKind::Unavailable};
+  auto& res = parser.get();
+  LocalHttpReply out;
   out.status = res.result_int();
+  out.content_type = std::string(res[http::field::content_type]);
+  out.body = std::move(res.body());
+  return out;
+}
+
+Result<AdminReply> admin_request(const std::string& socket_path, std::string_view method, const std::string& target,
+                                 const std::string& body) {
+  auto reply = local_http_request(socket_path, method, target, body);
+  if (!reply) {
+    return Error{"cannot reach the latchkey server at " + socket_path + ": " + reply.message() +
+                     " (is `latchkey serve` running?)",
+                 ErrorKind::Unavailable};
+  }
+  AdminReply out;
+  out.status = reply->status;
   try {
-    out.body = nlohmann::json::parse(res.body());
+    out.body = nlohmann::json::parse(reply->body);
   } catch (const nlohmann::json::exception& e) {
     return Error{"the server's answer (HTTP " + std::to_string(out.status) + ") is not JSON: " + e.what(),
                  ErrorKind::Internal};

@@ -35,6 +35,19 @@ void add_admin_options(CLI::App* cmd, AdminOptions& opts, bool list = false);
 // The admin socket the options name.
 Result<std::string> admin_socket_path(const AdminOptions& opts);
 
+// One HTTP/1.1 request over the unix socket at `socket_path` (the admin
+// socket of `latchkey serve`, the status socket of `latchkey up`), the
+// answer as it came. The error text is only why ("Connection refused",
+// "reading the answer: ..."); its kind is NotFound when there is no socket
+// file, else Unavailable. Callers say what they tried to reach.
+struct LocalHttpReply {
+  unsigned status = 0;
+  std::string content_type;
+  std::string body;
+};
+Result<LocalHttpReply> local_http_request(const std::string& socket_path, std::string_view method,
+                                          const std::string& target, const std::string& body);
+
 // One request to the admin socket at `socket_path`: the status and the
 // parsed JSON answer. Unavailable (with the "cannot reach" text) when no
 // server answers there.

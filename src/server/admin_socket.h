@@ -3,20 +3,17 @@
 // administer it), each request answered by AdminApi. Bodies are bounded
 // (kAdminBodyLimit), idle connections are closed after a deadline.
 //
-// Opening: a socket file left by a server that died is removed, but only
-// once a connection attempt shows nobody is listening on it; if another
-// server answers there, opening fails. The file is bound with umask 0177
-// and chmod 0600 before listen(), so no one can connect before the mode is
-// right. The file is removed again when the AdminSocket is destroyed.
-// Requests run on the blocking executor given at open (the control
-// server's pool: database transactions, signature checks across all nodes
-// and Argon2i in the lock routes), never on the I/O threads; the answer is
-// written from the connection's own executor again. Without one (tests of
-// the socket alone) they run on the connection's executor.
+// The socket itself (mode, stale-file detection, limits, removal at
+// destruction) is transport::UnixHttpListener; this file binds it to the
+// admin API: requests run on the blocking executor given at open (the
+// control server's pool: database transactions, signature checks across all
+// nodes and Argon2i in the lock routes), never on the I/O threads; without
+// one (tests of the socket alone) they run on the connection's executor.
+// Refused requests (too large, not HTTP) are answered and counted by
+// AdminApi::refuse. Opening fails with AlreadyExists when another server is
+// listening on the path.
 // Plays the part of headscale's unix_socket (hscontrol/app.go).
 #pragma once
-
-#include <sys/types.h>
 
 #include <memory>
 #include <optional>
@@ -27,6 +24,7 @@
 
 #include "base/result.h"
 #include "server/admin_api.h"
+#include "transport/unix_http_listener.h"
 
 namespace latchkey::server {
 
@@ -37,7 +35,7 @@ class AdminSocket {
   static Result<std::unique_ptr<AdminSocket>> open(boost::asio::io_context& io, const std::string& path,
                                                    std::shared_ptr<AdminApi> api,
                                                    std::optional<boost::asio::any_io_executor> blocking = {});
-  ~AdminSocket();
+  ~AdminSocket() = default;
   AdminSocket(const AdminSocket&) = delete;
   AdminSocket& operator=(const AdminSocket&) = delete;
 
@@ -46,16 +44,11 @@ class AdminSocket {
   // Stops accepting; connections end after their current request. Safe
   // from any thread.
   void stop();
-  const std::string& path() const { return path_; }
-
-  struct State;
+  const std::string& path() const { return listener_->path(); }
 
  private:
-  AdminSocket() = default;
-  std::string path_;
-  std::shared_ptr<State> state_;
-  ino_t inode_ = 0;  // of the socket file we bound
-  dev_t device_ = 0;
+  explicit AdminSocket(std::unique_ptr<transport::UnixHttpListener> listener) : listener_(std::move(listener)) {}
+  std::unique_ptr<transport::UnixHttpListener> listener_;
 };
 
 }  // namespace latchkey::server

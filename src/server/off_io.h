@@ -1,7 +1,7 @@
 // off_io: runs a blocking call (a database transaction, signature checks,
 // Argon2i) on the blocking executor and resumes on the caller's, so an I/O
-// thread — and every stream it serves — never waits on it. Shared by the
-// control server's routes and the admin socket.
+// thread — and every stream it serves — never waits on it. Used by the
+// control server's routes (transport::UnixHttpListener has its own).
 #pragma once
 
 #include <type_traits>
