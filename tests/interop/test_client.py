@@ -46,15 +46,15 @@ def test_our_client_and_real_clients_agree_on_every_lock_verdict(server, tailnet
     # (its lock key went with its registration).
     key_a = lock_key(a)
     a.run("lock", "init", "--gen-disablements", "1", "--confirm", key_a, timeout=120)
+    wait_until(lambda: lock_status_json(a)["Enabled"], 60, "alpha to see the lock enabled")
     head = lock_status_json(a)["Head"]
-    wait_until(lambda: ours.status()["lock"]["state"] == "active", 60, "our client to bootstrap the lock")
+    wait_until(lambda: ours.status()["lock"]["head"] == head, 60, "our client to bootstrap the lock to alpha's head")
     wait_until(lambda: ours.verdicts() == {"alpha": "authorized", "bravo": "authorized"}, 60,
                "our client to see alpha and bravo authorized")
     s = ours.status()
     assert s["self"]["lock_verdict"] == "authorized"
     assert [k["key"] for k in s["lock"]["trusted_keys"]] == [key_a]
-    assert s["lock"]["head"], s["lock"]
-    assert head is not None
+    assert s["lock"]["state"] == "active" and s["lock"]["enabled"], s["lock"]
 
     # Nodes that join now are unsigned: a real one and one of ours.
     c = clients("charlie")
@@ -108,7 +108,7 @@ def test_enforce_hides_what_the_lock_refuses(server, tailnet, latchkey_nodes):
     late.stop()
 
 
-class TestControl:
+class UpstreamControl:
     """Upstream's test control server (tests/interop/upstream testcontrol)."""
 
     def __init__(self, root, *flags):
@@ -138,7 +138,8 @@ def upstream_capability_version() -> str:
 
 
 def test_our_client_joins_upstreams_test_control_and_bootstraps_its_lock(test_dir, clients, latchkey_nodes, logs):
-    tc = TestControl(test_dir, "--tailnet-lock-cap")
+    tc = UpstreamControl(test_dir, "--tailnet-lock-cap", f"--derp-port={harness.DERP_PORT}",
+                         f"--stun-port={harness.STUN_PORT}")
     logs.append(tc.proc)
     tc.start()
     try:
