@@ -39,6 +39,7 @@ struct LyingControl {
   std::optional<tka::Aum> genesis;  // TKAInfo and bootstrap; none: lock off
   bool hang_sync = false;           // sync/offer never answers
   bool hang_bootstrap = false;      // bootstrap never answers
+  int rate_limit_maps = 0;          // this many map streams get 429 with Retry-After: 1
 
   std::atomic<int> bootstraps{0}, offers{0};
   key::NodePublic registered_key;
@@ -68,6 +69,13 @@ struct LyingControl {
       auto r = tailcfg::decode_json<tailcfg::MapRequest>(as_chars(req.body));
       if (!r || !r->stream) {
         co_await res.send(200, "application/json", {});
+        co_return;
+      }
+      if (rate_limit_maps > 0) {
+        --rate_limit_maps;
+        res.start(429, transport::HeaderList{{"retry-after", "1"}});
+        co_await res.write(as_bytes("slow down\n"));
+        res.finish();
         co_return;
       }
       tailcfg::MapResponse m;

@@ -233,5 +233,31 @@ TEST(LyingControl, ABootstrapThatNeverAnswersLeavesTheLockPendingAndEveryPeerAdm
   }, 60s);
 }
 
+TEST(LyingControl, ARateLimitedMapStreamIsRetriedAfterItsRetryAfter) {
+  TempState state;
+  Lines lines;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    Liar liar;
+    liar.control.genesis.reset();
+    liar.control.sign_self = nullptr;
+    liar.control.rate_limit_maps = 1;
+    liar.control.start(io);
+    auto c = client_of(liar.control, state.path / "c", lines, LockMode::VerifyAndLog);
+    CO_ASSERT_TRUE(c != nullptr);
+    const auto started = std::chrono::steady_clock::now();
+    c->start();
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& s) {
+      return s.backend_state == BackendState::Running && s.peers.size() == 4;
+    }));
+    // Retry-After: 1 was waited for (the backoff alone would retry sooner).
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 1s);
+    const auto s = c->status();
+    EXPECT_EQ(s.counters.retry_after_total.at("/machine/map"), 1u);
+    EXPECT_EQ(s.counters.map_errors_total.at("http_429"), 1u);
+    EXPECT_TRUE(lines.contains("HTTP 429: slow down"));
+    c->stop();
+  });
+}
+
 }  // namespace
 }  // namespace latchkey::client
