@@ -255,6 +255,18 @@ class Client::Impl {
     return h;
   }
 
+  // What this node says of itself in a MapRequest.
+  MapRequestParams map_params(MapRequestKind kind) const {
+    MapRequestParams p;
+    p.kind = kind;
+    p.version = options_.capability_version;
+    p.node_key = id_.private_node_key.public_key();
+    p.disco_key = disco_.public_key();
+    p.hostinfo = hostinfo();
+    p.tka_head = tka_head_;
+    return p;
+  }
+
   // The auth routine and the map routine, one after the other: log in,
   // stream until the stream ends, back off, stream again (log in again
   // when the server forgot us).
@@ -357,14 +369,8 @@ class Client::Impl {
   // One map stream, read until it ends.
   asio::awaitable<StreamEnd> map_stream() {
     StreamEnd end;
-    MapRequestParams p;
-    p.kind = MapRequestKind::Stream;
-    p.version = options_.capability_version;
-    p.node_key = id_.private_node_key.public_key();
-    p.disco_key = disco_.public_key();
-    p.hostinfo = hostinfo();
-    p.tka_head = tka_head_;
-    auto response = co_await conn_.open("POST", "/machine/map", tailcfg::encode_json(MapSession::request(p)));
+    auto response = co_await conn_.open("POST", "/machine/map",
+                                        tailcfg::encode_json(MapSession::request(map_params(MapRequestKind::Stream))));
     if (!response) {
       end.error = response.message();
       ++map_errors_["transport"];
@@ -528,15 +534,9 @@ class Client::Impl {
   // Tells the server the new local lock head (upstream's lite map update
   // after a sync).
   asio::awaitable<void> lite_update() {
-    MapRequestParams p;
-    p.kind = MapRequestKind::LiteUpdate;
-    p.version = options_.capability_version;
-    p.node_key = id_.private_node_key.public_key();
-    p.disco_key = disco_.public_key();
-    p.hostinfo = hostinfo();
-    p.tka_head = tka_head_;
-    auto reply = co_await conn_.rpc("POST", "/machine/map", tailcfg::encode_json(MapSession::request(p)), 30s,
-                                    kErrorBodyBytes);
+    auto reply = co_await conn_.rpc("POST", "/machine/map",
+                                    tailcfg::encode_json(MapSession::request(map_params(MapRequestKind::LiteUpdate))),
+                                    30s, kErrorBodyBytes);
     if (stopping_) co_return;
     if (!reply) {
       log("map: lite update: " + reply.message());

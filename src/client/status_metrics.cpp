@@ -2,40 +2,13 @@
 
 #include <string_view>
 
+#include "base/prometheus_text.h"
 #include "client/lock_sync.h"
 
 namespace latchkey::client {
 
-namespace {
-
-void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
-
-void sample(std::string& out, std::string_view name, std::string_view label, std::string_view value,
-            std::uint64_t n) {
-  out += name;
-  if (!label.empty()) {
-    out += '{';
-    out += label;
-    out += "=\"";
-    out += value;  // our own names and request paths: no quoting needed
-    out += "\"}";
-  }
-  out += ' ';
-  out += std::to_string(n);
-  out += '\n';
-}
-
-}  // namespace
+using prometheus::family;
+using prometheus::sample;
 
 std::string status_metrics(const ClientStatus& s) {
   std::string out;

@@ -1,5 +1,7 @@
 #include "server/metrics.h"
 
+#include "base/prometheus_text.h"
+
 namespace latchkey::server {
 
 void ServerMetrics::add(Labelled& m, std::string_view label, std::uint64_t n) {
@@ -17,49 +19,9 @@ std::uint64_t ServerMetrics::get(const Labelled& m, std::string_view label) cons
 
 namespace {
 
-void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
-
-template <class N>
-void sample(std::string& out, std::string_view name, std::string_view label, std::string_view value, N n) {
-  out += name;
-  if (!label.empty()) {
-    out += '{';
-    out += label;
-    out += "=\"";
-    out += value;
-    out += "\"}";
-  }
-  out += ' ';
-  out += std::to_string(n);
-  out += '\n';
-}
-
-// A sample with two labels.
-void sample2(std::string& out, std::string_view name, std::string_view label1, std::string_view value1,
-             std::string_view label2, std::string_view value2, std::uint64_t n) {
-  out += name;
-  out += '{';
-  out += label1;
-  out += "=\"";
-  out += value1;
-  out += "\",";
-  out += label2;
-  out += "=\"";
-  out += value2;
-  out += "\"} ";
-  out += std::to_string(n);
-  out += '\n';
-}
+using prometheus::family;
+using prometheus::sample;
+using prometheus::sample2;
 
 // Failed and refused accepts, how Noise sessions ended, HTTP statuses.
 void transport_hardening(std::string& out, const transport::TransportCounters& t) {

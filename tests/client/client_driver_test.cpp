@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "client/client.h"
+#include "client/client_test_util.h"
 #include "server/lock_node.h"
 #include "server/server_fixture.h"
 
@@ -23,30 +24,14 @@ using server::testing::ServerFixture;
 using server::testing::TempDir;
 using transport::testing::run_loopback;
 namespace asio = boost::asio;
+using testing::Lines;
+using testing::until;
 using namespace std::chrono_literals;
 
 std::string url_of(const ServerFixture& f) {
   return "http://127.0.0.1:" + std::to_string(f.server->local_endpoint().port());
 }
 
-// Collects a client's log lines (they arrive on its thread).
-struct Lines {
-  std::mutex mu;
-  std::vector<std::string> lines;
-  std::function<void(std::string_view)> sink() {
-    return [this](std::string_view l) {
-      std::lock_guard<std::mutex> g(mu);
-      lines.emplace_back(l);
-    };
-  }
-  bool contains(std::string_view needle) {
-    std::lock_guard<std::mutex> g(mu);
-    for (const auto& l : lines) {
-      if (l.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  }
-};
 
 std::unique_ptr<Client> make_client(const ServerFixture& f, const std::filesystem::path& dir, std::string auth_key,
                                     std::string hostname, Lines& lines, LockMode mode = LockMode::VerifyAndLog) {
@@ -62,17 +47,6 @@ std::unique_ptr<Client> make_client(const ServerFixture& f, const std::filesyste
   return c.ok() ? std::move(*c) : nullptr;
 }
 
-// Polls the client's snapshot until `pred` holds (the server keeps running
-// on this thread meanwhile); false after `limit`.
-asio::awaitable<bool> until(Client& c, std::function<bool(const ClientStatus&)> pred,
-                            std::chrono::milliseconds limit = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred(c.status())) co_return true;
-    co_await transport::testing::sleep_for(10ms);
-  }
-  co_return false;
-}
 
 const PeerStatus* peer_named(const ClientStatus& s, std::string_view host) {
   for (const auto& p : s.peers) {

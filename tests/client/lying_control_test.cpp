@@ -9,8 +9,10 @@
 #include <mutex>
 
 #include "client/client.h"
+#include "client/client_test_util.h"
 #include "client/lock_sync.h"
 #include "client/lying_control.h"
+#include "test_util/temp_dir.h"
 #include "tka/authority.h"
 #include "tka/memory_storage.h"
 #include "tka/node_key_signing.h"
@@ -23,45 +25,12 @@ namespace {
 using testing::LyingControl;
 using transport::testing::run_loopback;
 namespace asio = boost::asio;
+using testing::Lines;
+using testing::until;
 using namespace std::chrono_literals;
 
-struct TempState {
-  std::filesystem::path path = std::filesystem::temp_directory_path() /
-                               ("latchkey-lying-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  ~TempState() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  static inline int counter = 0;
-};
 
-struct Lines {
-  std::mutex mu;
-  std::vector<std::string> lines;
-  std::function<void(std::string_view)> sink() {
-    return [this](std::string_view l) {
-      std::lock_guard<std::mutex> g(mu);
-      lines.emplace_back(l);
-    };
-  }
-  bool contains(std::string_view needle) {
-    std::lock_guard<std::mutex> g(mu);
-    for (const auto& l : lines) {
-      if (l.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  }
-};
 
-asio::awaitable<bool> until(Client& c, std::function<bool(const ClientStatus&)> pred,
-                            std::chrono::milliseconds limit = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred(c.status())) co_return true;
-    co_await transport::testing::sleep_for(10ms);
-  }
-  co_return false;
-}
 
 tka::Aum genesis_trusting(const key::NLPrivate& k) {
   tka::State s;
@@ -130,12 +99,12 @@ const PeerStatus* by_id(const ClientStatus& s, tailcfg::NodeId id) {
 }
 
 TEST(LyingControl, ForgedUntrustedAndMisplacedSignaturesAreFlaggedCountedAndAdmittedInVerifyAndLog) {
-  TempState state;
+  test_util::TempDir state("latchkey-lying");
   Lines lines;
   run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
     Liar liar;
     liar.control.start(io);
-    auto c = client_of(liar.control, state.path / "c", lines, LockMode::VerifyAndLog);
+    auto c = client_of(liar.control, state.path() / "c", lines, LockMode::VerifyAndLog);
     CO_ASSERT_TRUE(c != nullptr);
     c->start();
     CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& s) {
@@ -161,12 +130,12 @@ TEST(LyingControl, ForgedUntrustedAndMisplacedSignaturesAreFlaggedCountedAndAdmi
 }
 
 TEST(LyingControl, UnderEnforceOnlyTheHonestPeerIsExposed) {
-  TempState state;
+  test_util::TempDir state("latchkey-lying");
   Lines lines;
   run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
     Liar liar;
     liar.control.start(io);
-    auto c = client_of(liar.control, state.path / "c", lines, LockMode::Enforce);
+    auto c = client_of(liar.control, state.path() / "c", lines, LockMode::Enforce);
     CO_ASSERT_TRUE(c != nullptr);
     c->start();
     CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& s) {
@@ -181,13 +150,13 @@ TEST(LyingControl, UnderEnforceOnlyTheHonestPeerIsExposed) {
 }
 
 TEST(LyingControl, ASyncThatNeverAnswersIsCutOffReportedAndRetriedAndTheVerifiedAuthorityStays) {
-  TempState state;
+  test_util::TempDir state("latchkey-lying");
   Lines lines;
   run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
     Liar liar;
     liar.control.hang_sync = true;
     liar.control.start(io);
-    auto c = client_of(liar.control, state.path / "c", lines, LockMode::Enforce, 300ms);
+    auto c = client_of(liar.control, state.path() / "c", lines, LockMode::Enforce, 300ms);
     CO_ASSERT_TRUE(c != nullptr);
     c->start();
     // Bootstrap worked; the sync after it never ends: the deadline cuts it,
@@ -207,13 +176,13 @@ TEST(LyingControl, ASyncThatNeverAnswersIsCutOffReportedAndRetriedAndTheVerified
 }
 
 TEST(LyingControl, ABootstrapThatNeverAnswersLeavesTheLockPendingAndEveryPeerAdmitted) {
-  TempState state;
+  test_util::TempDir state("latchkey-lying");
   Lines lines;
   run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
     Liar liar;
     liar.control.hang_bootstrap = true;
     liar.control.start(io);
-    auto c = client_of(liar.control, state.path / "c", lines, LockMode::Enforce, 300ms);
+    auto c = client_of(liar.control, state.path() / "c", lines, LockMode::Enforce, 300ms);
     CO_ASSERT_TRUE(c != nullptr);
     c->start();
     CO_ASSERT_TRUE(co_await until(*c, [&](const ClientStatus& s) {
@@ -234,7 +203,7 @@ TEST(LyingControl, ABootstrapThatNeverAnswersLeavesTheLockPendingAndEveryPeerAdm
 }
 
 TEST(LyingControl, ARateLimitedMapStreamIsRetriedAfterItsRetryAfter) {
-  TempState state;
+  test_util::TempDir state("latchkey-lying");
   Lines lines;
   run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
     Liar liar;
@@ -242,7 +211,7 @@ TEST(LyingControl, ARateLimitedMapStreamIsRetriedAfterItsRetryAfter) {
     liar.control.sign_self = nullptr;
     liar.control.rate_limit_maps = 1;
     liar.control.start(io);
-    auto c = client_of(liar.control, state.path / "c", lines, LockMode::VerifyAndLog);
+    auto c = client_of(liar.control, state.path() / "c", lines, LockMode::VerifyAndLog);
     CO_ASSERT_TRUE(c != nullptr);
     const auto started = std::chrono::steady_clock::now();
     c->start();
