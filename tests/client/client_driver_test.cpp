@@ -237,5 +237,63 @@ TEST(ClientDriver, BootstrapsTheLockAndJudgesEveryPeerByItsSignature) {
   }, 90s);
 }
 
+// `tailscale lock add` elsewhere moves the head: the client syncs to it
+// (sync/offer, the missing AUM informed) and trusts the new key; `lock
+// disable` with the right secret switches the lock off here too and drops
+// the local lock state.
+TEST(ClientDriver, FollowsAHeadChangeBySyncAndADisableWithItsSecret) {
+  TempDir state;
+  Lines lines;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode a, b;
+    CO_ASSERT_TRUE(co_await a.join(f, "admin"));
+    CO_ASSERT_TRUE(co_await b.join(f, "second"));
+    auto c = make_client(f, state.path() / "c", f.auth_key(), "ours", lines);
+    CO_ASSERT_TRUE(c != nullptr);
+    c->start();
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& x) { return x.peers.size() == 2; }));
+    tka::Aum genesis;
+    CO_ASSERT_TRUE(co_await enable(a, 3, genesis));
+    CO_ASSERT_TRUE(co_await until(*c, [&](const ClientStatus& x) {
+      return x.lock.head == genesis.hash().to_string() && x.lock.trusted_keys.size() == 1;
+    }));
+
+    const std::vector<tka::Aum> add =
+        server::testing::add_key_aums(std::vector<tka::Aum>(1, genesis), a.nl, server::testing::lock_key(b.nl));
+    CO_ASSERT_TRUE(!add.empty());
+    tailcfg::TkaSyncSendRequest send;
+    send.version = 145;
+    send.node_key = a.node.public_key();
+    send.head = genesis.hash().to_string();
+    send.interactive = true;
+    send.missing_aums.emplace();
+    for (const auto& x : add) send.missing_aums->push_back(x.serialize());
+    CO_ASSERT_TRUE((co_await a.rpc("sync/send", send)).status == 200u);
+    const std::string new_head = add.back().hash().to_string();
+    CO_ASSERT_TRUE(co_await until(*c, [&](const ClientStatus& x) {
+      return x.lock.head == new_head && x.lock.trusted_keys.size() == 2;
+    }));
+    EXPECT_EQ(c->status().lock.last_sync_error, "");
+    EXPECT_TRUE(c->status().lock.last_sync_at.has_value());
+
+    tailcfg::TkaDisableRequest off;
+    off.version = 145;
+    off.node_key = a.node.public_key();
+    off.head = new_head;
+    off.disablement_secret = server::testing::kSecret;
+    CO_ASSERT_TRUE((co_await a.rpc("disable", off)).status == 200u);
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& x) {
+      return x.lock.state == LockView::State::Off && x.lock.head.empty() && x.peers.size() == 2 &&
+             x.peers[0].lock_verdict == LockVerdict::None && x.peers[1].lock_verdict == LockVerdict::None;
+    }));
+    const auto tka_dir = state.path() / "c" / "tka";
+    EXPECT_TRUE(!std::filesystem::exists(tka_dir) || std::filesystem::is_empty(tka_dir)) << "local lock state kept";
+    c->stop();
+    a.conn->close();
+    b.conn->close();
+  }, 60s);
+}
+
 }  // namespace
 }  // namespace latchkey::client

@@ -108,6 +108,29 @@ def test_enforce_hides_what_the_lock_refuses(server, tailnet, latchkey_nodes):
     late.stop()
 
 
+def test_our_client_logs_in_interactively_and_again_with_its_stored_key(server, latchkey_nodes):
+    server.create_user("bob")
+    ours = latchkey_nodes("inter", server.url)
+
+    def login_url() -> str:
+        m = re.search(r"^\s+(https?://\S+/register/(\S+))$", ours.log.read_text(errors="replace"), re.M)
+        return m.group(2) if m else ""
+    wait_until(lambda: login_url() != "", 30, "latchkey up to print its login URL")
+    assert ours.status()["backend_state"] == "needs_login"
+    assert ours.status()["auth_url"].endswith("/register/" + login_url())
+    server.admin("nodes", "register", "--user", "bob", login_url())
+    wait_until(lambda: running(ours), 60, "our client to run once approved")
+    node = server.node_by_hostname("inter")
+    assert node["register_method"] == "interactive"
+    # A restart logs in with the stored node key: no new login, same node.
+    key = ours.status()["self"]["node_key"]
+    ours.stop()
+    ours.start()
+    wait_until(lambda: running(ours), 60, "our client to run again")
+    assert ours.status()["self"]["node_key"] == key
+    assert len([n for n in server.nodes() if n["hostname"] == "inter"]) == 1
+
+
 class UpstreamControl:
     """Upstream's test control server (tests/interop/upstream testcontrol)."""
 
