@@ -96,11 +96,19 @@ int run_up(const UpOptions& opt) {
         if (r.method != "GET") {
           res.status = 405;
           res.body = R"({"error":"only GET"})";
-        } else if (r.target == "/status") {
-          res.body = client::status_to_json(cl.status());
-        } else if (r.target == "/metrics") {
-          res.content_type = "text/plain; version=0.0.4";
-          res.body = client::status_metrics(cl.status());
+        } else if (r.target == "/status" || r.target == "/metrics") {
+          try {
+            const auto st = cl.status();
+            if (r.target == "/status") {
+              res.body = client::status_to_json(st);
+            } else {
+              res.content_type = "text/plain; version=0.0.4";
+              res.body = client::status_metrics(st);
+            }
+          } catch (const std::exception& e) {
+            res.status = 500;
+            res.body = std::string(R"({"error":"status: )") + e.what() + "\"}";
+          }
         } else {
           res.status = 404;
           res.body = R"({"error":"no such path; GET /status or /metrics"})";

@@ -45,7 +45,7 @@ struct lk_client {
 
 extern "C" {
 
-int lk_client_new(const char* options_json, lk_client** out, char** error) {
+int lk_client_new(const char* options_json, lk_client** out, char** error) try {
   if (error) *error = nullptr;
   if (!options_json || !out) return fail(error, "lk_client_new: options_json and out are required");
   *out = nullptr;
@@ -100,6 +100,8 @@ int lk_client_new(const char* options_json, lk_client** out, char** error) {
   h->client = std::move(*c);
   *out = h.release();
   return LK_OK;
+} catch (...) {  // no C++ exception may cross into C
+  return fail(error, "lk_client_new: internal error");
 }
 
 int lk_client_start(lk_client* c) {
@@ -123,16 +125,24 @@ int lk_client_stop(lk_client* c) {
 
 char* lk_client_status_json(lk_client* c) {
   if (!c) return nullptr;
-  return dup(latchkey::client::status_to_json(c->client->status()));
+  try {
+    return dup(latchkey::client::status_to_json(c->client->status()));
+  } catch (...) {  // no C++ exception may cross into C
+    return nullptr;
+  }
 }
 
 unsigned long long lk_client_subscribe(lk_client* c, lk_event_fn fn, void* user) {
   if (!c || !fn) return 0;
-  return c->client->subscribe([c, fn, user](const latchkey::client::ClientEvent& e) {
-    c->callback_thread = std::this_thread::get_id();
-    const std::string text = latchkey::client::event_to_json(e);
-    fn(user, text.c_str());
-  });
+  try {
+    return c->client->subscribe([c, fn, user](const latchkey::client::ClientEvent& e) {
+      c->callback_thread = std::this_thread::get_id();
+      const std::string text = latchkey::client::event_to_json(e);
+      fn(user, text.c_str());
+    });
+  } catch (...) {
+    return 0;
+  }
 }
 
 void lk_client_unsubscribe(lk_client* c, unsigned long long id) {
@@ -141,7 +151,9 @@ void lk_client_unsubscribe(lk_client* c, unsigned long long id) {
 
 void lk_client_free(lk_client* c) {
   if (!c) return;
-  lk_client_stop(c);
+  // From a callback the client cannot stop (its thread would join itself):
+  // refused, the handle stays valid.
+  if (lk_client_stop(c) == LK_E_BUSY) return;
   delete c;
 }
 

@@ -113,6 +113,7 @@ class Client::Impl {
     running_ = true;
     asio::co_spawn(io_, main_loop(), asio::detached);
     thread_ = std::thread([this] {
+      io_thread_ = std::this_thread::get_id();
       io_.run();
       running_ = false;
     });
@@ -137,10 +138,12 @@ class Client::Impl {
   // thread. A thread stuck for 5 s (a long sweep) gets `fallback`.
   template <class F>
   auto on_io(F fn, decltype(fn()) fallback) {
-    if (!running_ || std::this_thread::get_id() == thread_.get_id()) return fn();
-    std::promise<decltype(fn())> p;
-    auto f = p.get_future();
-    asio::post(io_, [&] { p.set_value(fn()); });
+    if (!running_ || std::this_thread::get_id() == io_thread_.load()) return fn();
+    // The promise is shared with the posted task: after a timeout the task
+    // may still run, and must not touch this frame.
+    auto p = std::make_shared<std::promise<decltype(fn())>>();
+    auto f = p->get_future();
+    asio::post(io_, [p, fn] { p->set_value(fn()); });
     if (f.wait_for(5s) != std::future_status::ready) return fallback;
     return f.get();
   }
@@ -208,7 +211,17 @@ class Client::Impl {
       std::lock_guard<std::mutex> g(subscribers_mu_);
       subs = subscribers_;
     }
-    for (const auto& [id, fn] : *subs) fn(e);
+    // A subscriber that throws must not unwind the routine that published
+    // (a lost retry timer would freeze the lock).
+    for (const auto& [id, fn] : *subs) {
+      try {
+        fn(e);
+      } catch (const std::exception& ex) {
+        log(std::string("client: a subscriber threw: ") + ex.what());
+      } catch (...) {
+        log("client: a subscriber threw");
+      }
+    }
   }
 
   void publish_peers(const ChangeSet& changes) {
@@ -369,6 +382,19 @@ class Client::Impl {
   // One map stream, read until it ends.
   asio::awaitable<StreamEnd> map_stream() {
     StreamEnd end;
+    // The watchdog covers the whole stream, from the request on: a server
+    // that never answers is dropped like one that falls silent.
+    const std::uint64_t stream = ++stream_gen_;
+    last_rx_ = std::chrono::steady_clock::now();
+    asio::co_spawn(io_, watchdog(stream), asio::detached);
+    struct EndWatchdog {
+      Impl* self;
+      ~EndWatchdog() {
+        ++self->stream_gen_;
+        if (self->watchdog_timer_) self->watchdog_timer_->cancel();
+        self->watchdog_timer_.reset();
+      }
+    } end_watchdog{this};
     auto response = co_await conn_.open("POST", "/machine/map",
                                         tailcfg::encode_json(MapSession::request(map_params(MapRequestKind::Stream))));
     if (!response) {
@@ -391,9 +417,6 @@ class Client::Impl {
       co_return end;
     }
     MapSession session;
-    const std::uint64_t stream = ++stream_gen_;
-    last_rx_ = std::chrono::steady_clock::now();
-    asio::co_spawn(io_, watchdog(stream), asio::detached);
     while (!stopping_) {
       auto chunk = co_await r.read_chunk();
       if (!chunk) {
@@ -424,8 +447,6 @@ class Client::Impl {
       }
       if (failed) break;
     }
-    ++stream_gen_;  // ends the watchdog
-    watchdog_timer_.reset();
     co_return end;
   }
 
@@ -626,6 +647,7 @@ class Client::Impl {
   // Declared before everything that holds its executor, so it outlives them.
   asio::io_context io_{1};
   std::thread thread_;
+  std::atomic<std::thread::id> io_thread_{};
   std::atomic<bool> running_{false};
   bool stopping_ = false;
 

@@ -41,18 +41,31 @@ void ControlConn::close() {
 }
 
 asio::awaitable<Result<std::shared_ptr<transport::Ts2021Client>>> ControlConn::connection() {
-  while (dialing_) {
-    dial_done_.expires_at(asio::steady_timer::time_point::max());
-    boost::system::error_code ignored;
-    co_await dial_done_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  if (dialing_) {
+    // Join the dial in progress: the dialer armed the timer before it
+    // began and cancels it when done, waking every waiter once; they share
+    // its outcome instead of dialing again one after another.
+    const std::uint64_t joined = dial_generation_;
+    while (dialing_ && dial_generation_ == joined) {
+      boost::system::error_code ignored;
+      co_await dial_done_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    if (closed_) co_return unavailable("the client is stopping");
+    if (conn_ && conn_->is_open()) co_return conn_;
+    co_return last_dial_error_;
   }
   if (closed_) co_return unavailable("the client is stopping");
   if (conn_ && conn_->is_open()) co_return conn_;
+  dial_done_.expires_at(asio::steady_timer::time_point::max());
   dialing_ = true;
   auto c = co_await dial();
   dialing_ = false;
+  ++dial_generation_;
   dial_done_.cancel();
-  if (!c) co_return c.error();
+  if (!c) {
+    last_dial_error_ = c.error();
+    co_return c.error();
+  }
   if (closed_) {
     (*c)->abort();
     co_return unavailable("the client is stopping");

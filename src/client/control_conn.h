@@ -82,9 +82,11 @@ class ControlConn {
   std::shared_ptr<transport::Ts2021Client> conn_;
   bool dialing_ = false;
   bool closed_ = false;
-  // Woken (cancelled) when a dial ends, so every coroutine waiting for it
-  // looks again.
+  // Armed by the dialer, cancelled when its dial ends: every coroutine
+  // waiting for that dial wakes once.
   boost::asio::steady_timer dial_done_;
+  std::uint64_t dial_generation_ = 0;  // dials finished
+  Error last_dial_error_{"not dialed", ErrorKind::Unavailable};
   std::uint64_t dials_ = 0;
 };
 

@@ -45,7 +45,8 @@ std::string event_to_json(const ClientEvent& e) {
       j["message"] = e.text;
       break;
   }
-  return j.dump();
+  // Server-given text need not be UTF-8: bad bytes become U+FFFD.
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace latchkey::client

@@ -19,6 +19,11 @@ std::string time_text(const StatusTime& t) { return tailcfg::GoTime::from_system
 
 Json optional_time(const std::optional<StatusTime>& t) { return t ? Json(time_text(*t)) : Json(nullptr); }
 
+// The document's text. Names, reasons and errors come from the control
+// server and need not be UTF-8: bad bytes become U+FFFD instead of an
+// exception.
+std::string text_of(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
 Json strings(const std::vector<std::string>& items) {
   Json out = Json::array();
   for (const auto& s : items) out.push_back(s);
@@ -72,7 +77,7 @@ Json peer_json(const PeerStatus& p) {
 
 }  // namespace
 
-std::string peer_status_json(const PeerStatus& p) { return peer_json(p).dump(); }
+std::string peer_status_json(const PeerStatus& p) { return text_of(peer_json(p)); }
 
 std::string status_to_json(const ClientStatus& st) {
   Json doc;
@@ -143,7 +148,7 @@ std::string status_to_json(const ClientStatus& st) {
   for (const auto& [path, n] : c.retry_after_total) retry_after[path] = n;
   counters["retry_after_total"] = std::move(retry_after);
   doc["counters"] = std::move(counters);
-  return doc.dump();
+  return text_of(doc);
 }
 
 // ---- reading ----

@@ -40,6 +40,7 @@ Result<ControlUrl> parse_control_url(std::string_view text) {
   } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
     port = host.substr(colon + 1);
     host = host.substr(0, colon);
+    if (host.find(':') != std::string_view::npos) return bad("has an IPv6 address without [ ]");
   }
   if (host.empty()) return bad("has no host");
   out.target.host = std::string(host);

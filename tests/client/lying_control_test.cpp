@@ -202,6 +202,35 @@ TEST(LyingControl, ABootstrapThatNeverAnswersLeavesTheLockPendingAndEveryPeerAdm
   }, 60s);
 }
 
+// A name that is not UTF-8 (the server's choice) is shown with U+FFFD, not
+// an exception; a subscriber that throws on every event stops nothing.
+TEST(LyingControl, ANonUtf8NameAndAThrowingSubscriberBreakNothing) {
+  test_util::TempDir state("latchkey-lying");
+  Lines lines;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    Liar liar;
+    liar.control.peers[0].name = "bad\xff\xfename.example.ts.net.";
+    liar.control.start(io);
+    auto c = client_of(liar.control, state.path() / "c", lines, LockMode::VerifyAndLog);
+    CO_ASSERT_TRUE(c != nullptr);
+    int thrown = 0;
+    c->subscribe([&thrown](const ClientEvent&) {
+      ++thrown;
+      throw std::runtime_error("subscriber failure");
+    });
+    c->start();
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& s) {
+      return s.lock.state == LockView::State::Active && s.peers.size() == 4 && s.lock.would_reject_total == 3;
+    }));
+    EXPECT_GT(thrown, 0);
+    EXPECT_TRUE(lines.contains("client: a subscriber threw: subscriber failure"));
+    const std::string doc = status_to_json(c->status());
+    EXPECT_NE(doc.find("bad\xEF\xBF\xBD\xEF\xBF\xBDname.example.ts.net."), std::string::npos) << doc;
+    EXPECT_TRUE(status_from_json(doc).ok());
+    c->stop();
+  });
+}
+
 TEST(LyingControl, ARateLimitedMapStreamIsRetriedAfterItsRetryAfter) {
   test_util::TempDir state("latchkey-lying");
   Lines lines;
