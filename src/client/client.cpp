@@ -685,6 +685,7 @@ Result<std::unique_ptr<Client>> Client::create(ClientOptions options) {
   auto url = transport::parse_control_url(options.login_server);
   if (!url) return Error{"--login-server: " + url.message()};
   if (options.state_dir.empty()) return Error{"no state directory"};
+  if (options.lock_rpc_deadline.count() <= 0) return Error{"the lock RPC deadline must be positive"};
   auto dir = StateDirectory::open(options.state_dir);
   if (!dir) return dir.error();
   auto identity = dir->load_or_create(url->url);

@@ -112,9 +112,16 @@ asio::awaitable<Result<std::unique_ptr<transport::Http2ClientResponse>>> Control
 
 asio::awaitable<Result<RpcReply>> ControlConn::rpc(std::string method, std::string path, std::string body,
                                                   std::chrono::milliseconds deadline, std::size_t max_body) {
+  // The deadline covers the dial too.
+  const auto started = std::chrono::steady_clock::now();
   auto c = co_await connection();
   if (!c) co_return c.error();
   const std::shared_ptr<transport::Ts2021Client> conn = *c;
+  if (deadline.count() > 0) {
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    if (spent >= deadline) co_return unavailable(path + ": no connection within " + std::to_string(deadline.count()) + " ms");
+    deadline -= spent;
+  }
   // The deadline aborts the connection: the only way to end a read the
   // server never completes. `done` tells the timer the exchange is over.
   auto done = std::make_shared<bool>(false);

@@ -6,9 +6,10 @@
 // joined, not repeated. drop() abandons the connection (a watchdog or a
 // deadline fired, a stream failed); the next request dials again.
 //
-// Every exchange is bounded: rpc() has a deadline for the whole answer and a
-// cap on its body. A deadline aborts the connection, as nothing else can
-// stop a read the server never completes.
+// rpc() bounds its exchange: a deadline from the call (dial included) to the
+// whole answer, and a cap on the body. A deadline aborts the connection, as
+// nothing else can stop a read the server never completes. open() leaves the
+// bounding to the caller (the map stream's watchdog).
 #pragma once
 
 #include <chrono>

@@ -107,6 +107,9 @@ std::optional<std::chrono::system_clock::time_point> to_time(const Fields& f) {
                                         std::chrono::day{static_cast<unsigned>(f.day)}};
   const auto seconds = std::chrono::sys_days{ymd}.time_since_epoch() + std::chrono::hours{f.hour} +
                        std::chrono::minutes{f.minute} + std::chrono::seconds{f.second};
+  // The clock's ticks cover about 1678-2262: a date beyond would overflow.
+  constexpr auto kRange = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max());
+  if (seconds > kRange || seconds < -kRange) return std::nullopt;
   return std::chrono::system_clock::time_point{std::chrono::duration_cast<std::chrono::system_clock::duration>(seconds)};
 }
 

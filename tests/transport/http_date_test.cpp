@@ -46,5 +46,13 @@ TEST(HttpDate, RefusesMalformedDates) {
   }
 }
 
+// A date the clock cannot hold (its nanosecond ticks end in 2262) is no
+// date, not an overflow: a server chooses what Retry-After says.
+TEST(HttpDate, DatesBeyondTheClocksRangeAreRefused) {
+  EXPECT_FALSE(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT").has_value());
+  EXPECT_FALSE(parse_http_date("Sat, 01 Jan 1600 00:00:00 GMT").has_value());
+  EXPECT_TRUE(parse_http_date("Tue, 01 Jan 2261 00:00:00 GMT").has_value());
+}
+
 }  // namespace
 }  // namespace latchkey::transport
