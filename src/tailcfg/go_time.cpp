@@ -80,8 +80,15 @@ GoTime GoTime::from_unix(std::int64_t seconds, std::int32_t nanos, std::int32_t 
 }
 
 GoTime GoTime::from_unix_nanos(std::int64_t nanos) {
-  return from_unix(floor_div(nanos, 1'000'000'000),
-                   static_cast<std::int32_t>(nanos - floor_div(nanos, 1'000'000'000) * 1'000'000'000));
+  // Quotient and remainder, the remainder made non-negative: no product
+  // that could overflow near the int64 limits.
+  std::int64_t seconds = nanos / 1'000'000'000;
+  std::int64_t rest = nanos % 1'000'000'000;
+  if (rest < 0) {
+    rest += 1'000'000'000;
+    --seconds;
+  }
+  return from_unix(seconds, static_cast<std::int32_t>(rest));
 }
 
 GoTime GoTime::from_system(std::chrono::system_clock::time_point tp) {

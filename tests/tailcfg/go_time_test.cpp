@@ -2,6 +2,8 @@
 // kept, the zero time, and the strict parser's rejections.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tailcfg/go_time.h"
 
 namespace latchkey::tailcfg {
@@ -54,6 +56,19 @@ TEST(GoTime, Rejects) {
         "2026-11-24T01:00:00+0200", "2026-11-24T01:00:00z", "12026-11-24T01:00:00Z", "2026-11-24T01:00:00.Z"}) {
     EXPECT_FALSE(GoTime::parse_rfc3339(bad).ok()) << bad;
   }
+}
+
+// The extremes of a nanosecond count (what a saturated system_clock time
+// gives) split into seconds and nanoseconds without overflow.
+TEST(GoTime, FromUnixNanosAtTheInt64Limits) {
+  const auto lo = GoTime::from_unix_nanos(std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(lo.unix_seconds(), -9223372037);
+  EXPECT_EQ(lo.nanos(), 145224192);
+  const auto hi = GoTime::from_unix_nanos(std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(hi.unix_seconds(), 9223372036);
+  EXPECT_EQ(hi.nanos(), 854775807);
+  EXPECT_EQ(GoTime::from_unix_nanos(-1).unix_seconds(), -1);
+  EXPECT_EQ(GoTime::from_unix_nanos(-1).nanos(), 999999999);
 }
 
 }  // namespace
