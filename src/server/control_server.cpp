@@ -130,6 +130,10 @@ asio::awaitable<void> handle_map(std::shared_ptr<ControlServer::Shared> sh, cons
   }
   StreamGuard guard{sh->tailnet, start.stream};
   MapStream& stream = *start.stream;
+  spdlog::debug("map stream of node {}: open", stream.node());
+  // Why the stream ended, for the debug log (a client that stops hearing
+  // from its control server is diagnosed from these lines).
+  const char* end_reason = "client went away";
   static const Bytes keepalive_plain = transport::map_frame(transport::kKeepAliveJson, false);
   static const Bytes keepalive_zstd = transport::map_frame(transport::kKeepAliveJson, true);
   const Bytes& keepalive = stream.zstd() ? keepalive_zstd : keepalive_plain;
@@ -150,14 +154,19 @@ asio::awaitable<void> handle_map(std::shared_ptr<ControlServer::Shared> sh, cons
       for (const auto& m : messages) {
         if (!co_await res.write(*m.frame)) {
           ok = false;
+          end_reason = "write failed";
           break;
         }
       }
       if (!messages.empty()) keepalive_at = next_keepalive();
     }
+    if (ended) end_reason = "ended by the server";
     if (!ok || ended || !res.is_open() || co_await cancelled()) break;
     if (std::chrono::steady_clock::now() >= keepalive_at) {
-      if (!co_await res.write(keepalive)) break;
+      if (!co_await res.write(keepalive)) {
+        end_reason = "keepalive write failed";
+        break;
+      }
       metrics.map_response("keepalive", keepalive.size());
       keepalive_at = next_keepalive();
       continue;
@@ -169,6 +178,7 @@ asio::awaitable<void> handle_map(std::shared_ptr<ControlServer::Shared> sh, cons
     }
     waker->pending = false;
   }
+  spdlog::debug("map stream of node {}: closed: {}", stream.node(), end_reason);
   res.finish();
 }
 
@@ -357,10 +367,14 @@ void ControlServer::start() {
           boost::system::error_code ec;
           co_await sh->tick_timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
           if (sh->stopped.load()) break;
+          // Nothing may end this loop but stop(): without it no change
+          // reaches any map stream.
           try {
             sh->tailnet->tick(Clock::now());
           } catch (const std::exception& e) {
             spdlog::error("tailnet tick: {}", e.what());
+          } catch (...) {
+            spdlog::error("tailnet tick: unknown exception");
           }
           (void)heap.tick(sh->metrics->map_bytes("full") + sh->metrics->map_bytes("delta"),
                           std::chrono::steady_clock::now());

@@ -259,6 +259,8 @@ void Tailnet::tick_locked(Clock::time_point now) {
   if (netmap_.has_pending()) {
     NetmapDelta delta = netmap_.take_batch();
     metrics_->batches.fetch_add(1, std::memory_order_relaxed);
+    spdlog::debug("batch: {} changed, {} removed, {} patched{} -> {} map stream(s)", delta.changed.size(),
+                  delta.removed.size(), delta.patches.size(), delta.tka_info ? ", lock" : "", streams_.size());
     // The common message, framed once per compression choice.
     std::shared_ptr<const Bytes> common[2];
     auto push_own = [&](MapStream& stream, const std::string& json) {

@@ -146,7 +146,28 @@ def tailnet(server, clients):
             c.up(server, key)
         for c in joined:
             others = [o.name for o in joined if o is not c]
-            harness.wait_until(lambda c=c, others=others: all((c.peer(o) or {}).get("Online") for o in others),
-                               60, f"{c.name} to see {others} online")
+            try:
+                harness.wait_until(lambda c=c, others=others: all((c.peer(o) or {}).get("Online") for o in others),
+                                   60, f"{c.name} to see {others} online")
+            except AssertionError as e:
+                raise AssertionError(f"{e}; {_tailnet_state(server, joined)}") from None
         return joined
     return make
+
+
+def _tailnet_state(server, joined) -> str:
+    """One line on what each client sees and what the server sent, for a
+    failure message (the last line of a CI log, where it is always seen)."""
+    parts = []
+    for c in joined:
+        try:
+            seen = {p.get("HostName"): p.get("Online") for p in c.peers()}
+            parts.append(f"{c.name} ({c.backend_state()}) sees {seen}")
+        except Exception as e:  # noqa: BLE001 - a diagnostic, best effort
+            parts.append(f"{c.name}: status failed: {e!r}")
+    try:
+        wanted = ("latchkey_map_streams ", "latchkey_map_batches_total ", "latchkey_map_responses_total")
+        parts.append("server: " + ", ".join(line for line in server.metrics().splitlines() if line.startswith(wanted)))
+    except Exception as e:  # noqa: BLE001
+        parts.append(f"server metrics failed: {e!r}")
+    return "; ".join(parts)
