@@ -158,7 +158,10 @@ asio::awaitable<void> handle_map(std::shared_ptr<ControlServer::Shared> sh, cons
           break;
         }
       }
-      if (!messages.empty()) keepalive_at = next_keepalive();
+      if (!messages.empty()) {
+        keepalive_at = next_keepalive();
+        if (ok) spdlog::debug("map stream of node {}: wrote {} message(s)", stream.node(), messages.size());
+      }
     }
     if (ended) end_reason = "ended by the server";
     if (!ok || ended || !res.is_open() || co_await cancelled()) break;

@@ -26,7 +26,8 @@ bool sorted_contains(const std::vector<T>& v, const T& x) {
 }  // namespace
 
 bool NetmapDelta::touches(NodeId viewer) const {
-  return sorted_contains(changed, viewer) || sorted_contains(removed, viewer);
+  return sorted_contains(changed, viewer) || sorted_contains(removed, viewer) ||
+         sorted_contains(mutation_patched, viewer);
 }
 
 bool NetmapDelta::only_own_patch(NodeId viewer) const {
@@ -324,7 +325,13 @@ NetmapDelta Netmap::take_batch() {
   d.changed.assign(pending_changed_.begin(), pending_changed_.end());
   d.removed.assign(pending_removed_.begin(), pending_removed_.end());
   d.patches.reserve(pending_patches_.size());
-  for (auto& [id, p] : pending_patches_) d.patches.push_back(std::move(p));
+  for (auto& [id, p] : pending_patches_) {
+    // What upstream's NodeMutationsFromPatch accepts (types/netmap/nodemut.go).
+    const bool mutation = p.cap == 0 && p.cap_map.empty() && !p.key && p.key_signature.empty() && !p.disco_key &&
+                          !p.key_expiry;
+    if (mutation) d.mutation_patched.push_back(id);
+    d.patches.push_back(std::move(p));
+  }
   d.self_changed.assign(pending_self_.begin(), pending_self_.end());
   // A lock that was switched off is announced as Disabled (an omitted
   // TKAInfo in a delta means "unchanged").

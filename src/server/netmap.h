@@ -63,6 +63,9 @@ struct NetmapDelta {
   // Nodes whose own view changed by a patch-only change (a new key
   // signature): each gets its own Node after the common message. Sorted.
   std::vector<NodeId> self_changed;
+  // Nodes with a patch an upstream client would apply as a node mutation
+  // (only DERPRegion, Endpoints, Online, LastSeen set). Sorted.
+  std::vector<NodeId> mutation_patched;
   // The lock's new head (or that it is now disabled), for every viewer.
   std::optional<tailcfg::TkaInfo> tka_info;
   // The encoded delta for a viewer that appears in none of the lists above
@@ -72,10 +75,15 @@ struct NetmapDelta {
     return changed.empty() && removed.empty() && patches.empty() && self_changed.empty() && !tka_info;
   }
   // Whether `viewer` needs its own encoding (delta_json()): it was added,
-  // changed or removed. A viewer that is only patched gets common_json
-  // like everyone else — upstream clients skip patches for node IDs that
-  // are not their peers — so a batch that patches every node (signing the
-  // whole tailnet at init) is encoded once, not once per viewer.
+  // changed or removed, or its own patch is one an upstream client would
+  // apply as a node mutation. Such a patch must never reach the node
+  // itself: upstream (1.102, ipnlocal nodeBackend.UpdateNetmapDelta) stops
+  // at the first mutation for a node that is not its peer — its own ID —
+  // and, the mutations being sorted by node ID, silently drops every later
+  // one, a new peer included. A patch with any other field (a new key
+  // signature, Cap, DiscoKey) makes upstream rebuild the whole netmap from
+  // its peer list, where a patch for an unknown ID is skipped, so a batch
+  // that signs every node (init) is still encoded once, not per viewer.
   bool touches(NodeId viewer) const;
   // Whether common_json says nothing to `viewer` but its own patch.
   bool only_own_patch(NodeId viewer) const;

@@ -1,5 +1,6 @@
 #include "server/tailnet.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "transport/map_frame.h"
@@ -259,8 +260,13 @@ void Tailnet::tick_locked(Clock::time_point now) {
   if (netmap_.has_pending()) {
     NetmapDelta delta = netmap_.take_batch();
     metrics_->batches.fetch_add(1, std::memory_order_relaxed);
-    spdlog::debug("batch: {} changed, {} removed, {} patched{} -> {} map stream(s)", delta.changed.size(),
-                  delta.removed.size(), delta.patches.size(), delta.tka_info ? ", lock" : "", streams_.size());
+    if (spdlog::should_log(spdlog::level::debug)) {
+      std::string patched;
+      for (const auto& p : delta.patches) patched += (patched.empty() ? "" : ",") + std::to_string(p.node_id);
+      spdlog::debug("batch: changed [{}], removed [{}], patched [{}]{} -> {} map stream(s)",
+                    fmt::join(delta.changed, ","), fmt::join(delta.removed, ","), patched,
+                    delta.tka_info ? ", lock" : "", streams_.size());
+    }
     // The common message, framed once per compression choice.
     std::shared_ptr<const Bytes> common[2];
     auto push_own = [&](MapStream& stream, const std::string& json) {

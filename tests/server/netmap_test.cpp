@@ -177,6 +177,42 @@ TEST(Netmap, EndpointsOnlineAndDerpArePatches) {
   EXPECT_EQ(m.online_count(), 0u);
 }
 
+// The interop failure this pins down: node 1's endpoint patch and a new
+// node 4 in one batch. Upstream applies a delta's mutations sorted by node
+// ID and stops at the first one for a node that is not its peer, so a
+// message to node 1 holding its own patch would lose node 4 with no error.
+// Node 1 gets the batch without its own patch; everyone else the shared one.
+TEST(Netmap, AViewerNeverGetsItsOwnMutationPatchBesideOtherChanges) {
+  Netmap m = three_nodes();
+  EXPECT_TRUE(m.update_endpoints(1, {*AddrPort::parse("192.0.2.1:41641")}));
+  EXPECT_TRUE(m.set_online(2, true, kNow));
+  m.upsert_node(make_node(4, 1));
+  NetmapDelta d = m.take_batch();
+  EXPECT_EQ(d.mutation_patched, (std::vector<NodeId>{1, 2}));
+  for (NodeId viewer : {1, 2}) {
+    EXPECT_TRUE(d.touches(viewer));
+    json own = json::parse(m.delta_json(d, viewer));
+    ASSERT_EQ(own["PeersChanged"].size(), 1u) << own.dump();
+    EXPECT_EQ(own["PeersChanged"][0]["ID"], 4);
+    ASSERT_EQ(own["PeersChangedPatch"].size(), 1u) << own.dump();
+    EXPECT_EQ(own["PeersChangedPatch"][0]["NodeID"], viewer == 1 ? 2 : 1);
+  }
+  // Node 3 has no patch of its own: the shared message, with both.
+  EXPECT_FALSE(d.touches(3));
+  EXPECT_EQ(m.delta_json(d, 3), d.common_json);
+  EXPECT_EQ(json::parse(d.common_json)["PeersChangedPatch"].size(), 2u);
+
+  // A patch upstream cannot apply as a mutation (here Cap) makes it rebuild
+  // the netmap from its peer list, which skips an unknown ID: shared.
+  EXPECT_TRUE(m.update_cap(1, 130));
+  EXPECT_TRUE(m.set_online(3, true, kNow));
+  d = m.take_batch();
+  EXPECT_EQ(d.mutation_patched, (std::vector<NodeId>{3}));
+  EXPECT_FALSE(d.touches(1));
+  EXPECT_TRUE(d.touches(3));
+  EXPECT_EQ(json::parse(m.delta_json(d, 3))["PeersChangedPatch"].size(), 1u);
+}
+
 TEST(Netmap, DiscoKeyAndCapArePatches) {
   Netmap m = three_nodes();
   const key::DiscoPublic disco = key::DiscoPrivate::generate().public_key();
