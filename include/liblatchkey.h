@@ -9,7 +9,7 @@
  * UTF-8 JSON the caller frees with lk_free. Functions return LK_OK (0) or a
  * negative LK_E_* code; an error text, when asked for, is freed with
  * lk_free too. Callbacks run on the client's own thread: they must return
- * quickly and must not call lk_client_stop or lk_client_free.
+ * quickly and must not call lk_client_stop, lk_client_logout or lk_client_free.
  *
  * Status documents and event payloads are described in docs/client.md. */
 #ifndef LIBLATCHKEY_H
@@ -25,6 +25,7 @@ enum {
   LK_E_STATE = -2,   /* not allowed in this state (start twice, after stop) */
   LK_E_BUSY = -3,    /* called from a callback where it would deadlock */
   LK_E_IO = -4,      /* the state directory cannot be used */
+  LK_E_UNAVAILABLE = -5, /* the control server could not be told */
 };
 
 typedef struct lk_client lk_client;
@@ -46,6 +47,13 @@ int lk_client_new(const char* options_json, lk_client** out, char** error);
 int lk_client_start(lk_client* c);
 /* Stops the client; blocks until its thread has ended. */
 int lk_client_stop(lk_client* c);
+/* Logs the node out: the server is told its node key expires now and the
+ * state directory keeps only the machine key; the client then stays logged
+ * out (state "needs_login") until it is created again. Blocks for the
+ * request (at most a minute). LK_E_UNAVAILABLE when the server could not be
+ * told (the node is forgotten locally all the same; *error says why),
+ * LK_E_STATE when not running or already logged out. */
+int lk_client_logout(lk_client* c, char** error);
 /* The client's status document (schema 1); NULL when c is NULL. */
 char* lk_client_status_json(lk_client* c);
 

@@ -28,8 +28,9 @@ void add_debug_tka_replay_command(CLI::App& app);
 void add_debug_noise_echo_server_command(CLI::App& app);
 // Adds `debug noise-client` (src/cli/debug_noise_client.cpp).
 void add_debug_noise_client_command(CLI::App& app);
-// Adds `status [--json] [--state DIR]` (src/cli/status.cpp). Not called
-// from main() until `latchkey up` exists to answer it.
+// Adds `status [--json] [--state DIR]` (src/cli/status.cpp).
 void add_status_command(CLI::App& app);
+// Adds `logout [--state DIR]` (src/cli/logout.cpp).
+void add_logout_command(CLI::App& app);
 
 }  // namespace latchkey::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   latchkey::cli::add_lock_commands(app);
   latchkey::cli::add_up_command(app);
   latchkey::cli::add_status_command(app);
+  latchkey::cli::add_logout_command(app);
   latchkey::cli::add_debug_tka_replay_command(app);
   latchkey::cli::add_debug_noise_echo_server_command(app);
   latchkey::cli::add_debug_noise_client_command(app);

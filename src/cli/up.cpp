@@ -3,7 +3,8 @@
 // tailnet's lock — until SIGINT or SIGTERM. The state (identity, lock
 // storage) lives in --state; its status socket (<state>/latchkey.sock,
 // mode 0600) answers GET /status (the document `latchkey status` shows)
-// and GET /metrics (Prometheus text). An interactive login prints the URL
+// and GET /metrics (Prometheus text), and POST /logout (`latchkey logout`:
+// the node logs out and this process ends). An interactive login prints the URL
 // to visit on stdout; the log goes to stderr.
 #include <csignal>
 #include <ctime>
@@ -13,8 +14,11 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "cli/commands.h"
 #include "client/client.h"
@@ -52,6 +56,11 @@ void log_line(std::string_view line) {
   std::cerr << stamp << " " << line << "\n";
 }
 
+// {"error": text}, the socket's answer to a request that failed.
+std::string error_json(const std::string& text) {
+  return nlohmann::json{{"error", text}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 int run_up(const UpOptions& opt) {
   std::string state = opt.state;
   if (state.empty()) {
@@ -86,16 +95,34 @@ int run_up(const UpOptions& opt) {
 
   asio::io_context io(1);
   asio::signal_set signals(io, SIGINT, SIGTERM);
+  // The socket's requests run here, not on the thread that waits for
+  // signals (a logout blocks for its register request).
+  asio::thread_pool handlers(1);
+  std::unique_ptr<transport::UnixHttpListener>* listener_ref = nullptr;
   transport::UnixHttpListenerOptions socket_options;
   socket_options.name = "status socket";
   socket_options.holder = "another latchkey up";
+  socket_options.blocking = handlers.get_executor();
   auto listener = transport::UnixHttpListener::open(
       io, client::status_socket_path(state),
-      [&cl](const transport::UnixHttpRequest& r) {
+      [&](const transport::UnixHttpRequest& r) {
         transport::UnixHttpResponse res;
-        if (r.method != "GET") {
+        if (r.method == "POST" && r.target == "/logout") {
+          const auto st = cl.logout();
+          res.body = st ? R"({"logged_out":true})" : error_json("logout: " + st.message());
+          if (!st) res.status = st.kind() == ErrorKind::Conflict ? 409 : 502;
+          // A node logged out has nothing left to follow: this process ends
+          // once the answer is written (the listener stops taking requests;
+          // the loop then runs out of work).
+          asio::post(io, [&] {
+            log_line("latchkey up: logged out, exiting");
+            cl.stop();
+            (*listener_ref)->stop();
+            signals.cancel();
+          });
+        } else if (r.method != "GET") {
           res.status = 405;
-          res.body = R"({"error":"only GET"})";
+          res.body = R"({"error":"GET /status or /metrics, or POST /logout"})";
         } else if (r.target == "/status" || r.target == "/metrics") {
           try {
             const auto st = cl.status();
@@ -107,11 +134,11 @@ int run_up(const UpOptions& opt) {
             }
           } catch (const std::exception& e) {
             res.status = 500;
-            res.body = std::string(R"({"error":"status: )") + e.what() + "\"}";
+            res.body = error_json(std::string("status: ") + e.what());
           }
         } else {
           res.status = 404;
-          res.body = R"({"error":"no such path; GET /status or /metrics"})";
+          res.body = R"({"error":"no such path; GET /status or /metrics, or POST /logout"})";
         }
         return res;
       },
@@ -120,6 +147,7 @@ int run_up(const UpOptions& opt) {
     std::cerr << "latchkey up: " << listener.message() << "\n";
     return 1;
   }
+  listener_ref = &*listener;
   (*listener)->start();
 
   cl.subscribe([&state](const client::ClientEvent& e) {
@@ -139,6 +167,7 @@ int run_up(const UpOptions& opt) {
     io.stop();
   });
   io.run();
+  handlers.join();
   listener->reset();
   return rc;
 }

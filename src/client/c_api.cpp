@@ -123,6 +123,17 @@ int lk_client_stop(lk_client* c) {
   return LK_OK;
 }
 
+int lk_client_logout(lk_client* c, char** error) try {
+  if (!c) return LK_E_INVALID;
+  if (std::this_thread::get_id() == c->callback_thread) return LK_E_BUSY;
+  const auto st = c->client->logout();
+  if (st) return LK_OK;
+  if (error) *error = dup(st.message());
+  return st.kind() == latchkey::ErrorKind::Conflict ? LK_E_STATE : LK_E_UNAVAILABLE;
+} catch (...) {  // no C++ exception may cross into C
+  return fail(error, "lk_client_logout: internal error");
+}
+
 char* lk_client_status_json(lk_client* c) {
   if (!c) return nullptr;
   try {

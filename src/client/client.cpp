@@ -104,7 +104,8 @@ class Client::Impl {
                [this](std::string_view line) { log(line); }),
         lock_(*storage_, lock_options()),
         lock_retry_(io_),
-        sleep_(io_) {}
+        sleep_(io_),
+        expiry_timer_(io_) {}
 
   ~Impl() { stop(); }
 
@@ -248,6 +249,7 @@ class Client::Impl {
     conn_.close();
     lock_retry_.cancel();
     sleep_.cancel();
+    expiry_timer_.cancel();
     if (watchdog_timer_) watchdog_timer_->cancel();
   }
 
@@ -287,10 +289,10 @@ class Client::Impl {
     handle_lock(lock_.start());
     Backoff backoff(random_);
     bool logged_in = false;
-    while (!stopping_) {
+    while (!stopping_ && !logging_out_) {
       if (!logged_in) {
         auto st = co_await login();
-        if (stopping_) break;
+        if (stopping_ || logging_out_) break;
         if (!st) {
           report("login: " + st.message());
           co_await sleep(st.kind() == ErrorKind::Contended ? login_wait_ : backoff.next_delay());
@@ -299,7 +301,7 @@ class Client::Impl {
         logged_in = true;
       }
       auto end = co_await map_stream();
-      if (stopping_) break;
+      if (stopping_ || logging_out_) break;
       total_.keepalive += session_.keepalive;
       total_.full += session_.full;
       total_.delta += session_.delta;
@@ -307,11 +309,18 @@ class Client::Impl {
       session_ = {};
       if (end.got_message) backoff.reset();
       if (end.need_login) logged_in = false;
+      if (key_expired_) {
+        // The map stream was dropped for it: log in again now (a new node
+        // key; the pre-auth key again, or interactive).
+        key_expired_ = false;
+        logged_in = false;
+        continue;
+      }
       ++reconnects_;
       report("map: " + end.error);
       co_await sleep(end.wait.count() > 0 ? end.wait : backoff.next_delay());
     }
-    set_state(BackendState::Stopped);
+    if (stopping_) set_state(BackendState::Stopped);
   }
 
   // One login (upstream doLogin, as often as its answers ask): the stored
@@ -475,6 +484,7 @@ class Client::Impl {
     PeerBatch peers = std::move(u.peers);
     netmap_.apply(std::move(u));
     if (first) set_state(BackendState::Running);
+    watch_key_expiry();
     if (netmap_.self()) {
       handle_lock(lock_.on_netmap(netmap_.lock_want(), netmap_.tailnet_lock_capable(), netmap_.self()->key));
     }
@@ -485,6 +495,113 @@ class Client::Impl {
     publish_peers(table_.apply(std::move(peers)));
   }
 
+  // The node key's expiry (the self node's KeyExpiry; an administrator may
+  // move it to now): once it passes the map stream is dropped and the node
+  // logs in again with a new key (LoginFlow regenerates it) — with the
+  // pre-auth key when one was given, else interactively. Upstream's client
+  // stops at NeedsLogin and waits for `tailscale up`; a daemon without a
+  // user at hand renews by itself.
+  void watch_key_expiry() {
+    const auto& self = netmap_.self();
+    // The map may still show the key a login just replaced.
+    if (!self || self->key_expiry.is_zero() || self->key != id_.private_node_key.public_key()) {
+      expiry_timer_.cancel();
+      return;
+    }
+    const auto expiry = self->key_expiry.to_system();
+    if (expiry == armed_expiry_) return;
+    armed_expiry_ = expiry;
+    // A steady timer, re-checked at least hourly against the wall clock.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(expiry - std::chrono::system_clock::now());
+    expiry_timer_.expires_after(std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(1h)));
+    expiry_timer_.async_wait([this, expiry](const boost::system::error_code& ec) {
+      if (ec || stopping_ || logging_out_ || armed_expiry_ != expiry) return;
+      if (std::chrono::system_clock::now() < expiry) {
+        armed_expiry_ = {};
+        watch_key_expiry();
+        return;
+      }
+      log("login: the node key " + id_.private_node_key.public_key().short_string() +
+          " expired; logging in again with a new one");
+      key_expired_ = true;
+      set_state(BackendState::NeedsLogin);
+      conn_.drop();
+    });
+  }
+
+  // Logs out (upstream `tailscale logout`): the routines end, the server is
+  // told the node key expires now, and the identity keeps only the machine
+  // key whatever it answered. The peers are removed; the client stays
+  // logged out until it is created again.
+  asio::awaitable<void> do_logout(std::shared_ptr<std::promise<Status>> done) {
+    if (logging_out_) {
+      done->set_value(Error{"a logout is already in progress or done", ErrorKind::Conflict});
+      co_return;
+    }
+    logging_out_ = true;
+    expiry_timer_.cancel();
+    lock_retry_.cancel();
+    sleep_.cancel();
+    conn_.drop();  // ends the map stream or the login waiting on it
+    LoginIntent intent;
+    intent.kind = LoginIntent::Kind::Logout;
+    LoginConfig config;
+    config.hostinfo = hostinfo();
+    config.capability_version = options_.capability_version;
+    Status result;
+    // A node that never finished logging in has nothing to tell the server.
+    if (!id_.private_node_key.is_zero()) {
+      LoginFlow flow(intent, config);
+      auto req = flow.build(id_, key::NodePrivate(), std::chrono::system_clock::now());
+      if (!req) {
+        result = req.error();
+      } else {
+        auto reply = co_await conn_.rpc("POST", "/machine/register", tailcfg::encode_json(*req), kRegisterDeadline,
+                                        kRegisterMaxBody);
+        if (!reply) {
+          result = Error{"logout: " + reply.message(), reply.kind()};
+        } else {
+          auto step = flow.interpret(static_cast<int>(reply->status), reply->retry_after, reply->body,
+                                     std::chrono::system_clock::now(), random_);
+          if (step.kind != LoginStep::Kind::Done) result = Error{"logout: " + step.error};
+        }
+      }
+    }
+    // Forgotten whatever the server said (as upstream).
+    id_ = logged_out(id_);
+    if (auto st = dir_.save(id_); !st && result) result = st.error();
+    if (stopping_) {
+      done->set_value(result);
+      co_return;
+    }
+    PeerBatch gone;
+    for (const auto& [id, e] : table_.sorted()) gone.removed.push_back(id);
+    held_.clear();
+    publish_peers(table_.apply(std::move(gone)));
+    netmap_ = NetmapState();
+    auth_url_.clear();
+    log(result ? "logout: logged out" : "logout: " + result.message() + " (logged out locally)");
+    set_state(BackendState::NeedsLogin);
+    done->set_value(result);
+  }
+
+ public:
+  Status logout() {
+    if (!running_) return Error{"logout: the client is not running", ErrorKind::Conflict};
+    if (std::this_thread::get_id() == io_thread_.load()) {
+      return Error{"logout: not from a client callback", ErrorKind::Conflict};
+    }
+    auto done = std::make_shared<std::promise<Status>>();
+    auto f = done->get_future();
+    asio::post(io_, [this, done] { asio::co_spawn(io_, do_logout(done), asio::detached); });
+    try {
+      return f.get();
+    } catch (const std::future_error&) {
+      return Error{"logout: the client stopped first", ErrorKind::Unavailable};
+    }
+  }
+
+ private:
   void release_held() {
     if (lock_.running()) return;
     while (!held_.empty()) {
@@ -660,6 +777,10 @@ class Client::Impl {
   asio::steady_timer lock_retry_;
   asio::steady_timer sleep_;
   std::chrono::milliseconds login_wait_{0};
+  asio::steady_timer expiry_timer_;
+  std::chrono::system_clock::time_point armed_expiry_{};  // the expiry expiry_timer_ waits for
+  bool key_expired_ = false;   // the map stream was dropped to log in again
+  bool logging_out_ = false;
 
   std::uint64_t stream_gen_ = 0;
   std::uint64_t watchdog_fired_ = 0;
@@ -702,6 +823,7 @@ Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 void Client::start() { impl_->start(); }
 void Client::stop() { impl_->stop(); }
+Status Client::logout() { return impl_->logout(); }
 ClientStatus Client::status() const { return impl_->status(); }
 std::optional<tailcfg::Node> Client::self_node() const { return impl_->self_node(); }
 std::vector<std::shared_ptr<const tailcfg::Node>> Client::exposed_peers() const { return impl_->exposed_peers(); }

@@ -8,7 +8,9 @@
 // The driver's routines (upstream control/controlclient/auto.go):
 //  - login: the stored node key again, or a pre-auth key, or interactive
 //    (the AuthURL is published and the follow-up long-polls), retried with
-//    backoff; a 429's Retry-After is honoured;
+//    backoff; a 429's Retry-After is honoured; when the node key expires
+//    the node logs in again with a new one (a rotation the server sees
+//    through OldNodeKey);
 //  - the map stream: watchdog (120 s without a byte, as upstream), redial
 //    with backoff, a fresh MapSession per stream;
 //  - lite updates: when the local lock head changes, MapRequest.TKAHead
@@ -83,6 +85,12 @@ class Client {
   void start();
   // Stops every routine and joins the thread. Not from a callback.
   void stop();
+  // Logs the node out: the server is told its node key expires now, the
+  // stored identity keeps only the machine key (even when the server could
+  // not be told: the error says so) and the peers are removed. The client
+  // then stays at NeedsLogin until it is created again. Blocks for the
+  // register request (its deadline is a minute). Not from a callback.
+  Status logout();
 
   // What the client reports (the status document, client/status.h).
   ClientStatus status() const;

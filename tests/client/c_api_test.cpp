@@ -65,8 +65,22 @@ TEST(CApi, StartTwiceOrAfterStopIsAStateErrorAndTheVersionIsTheProjects) {
   ASSERT_NE(status, nullptr);
   EXPECT_NE(std::string(status).find(R"("backend_state":"starting")"), std::string::npos) << status;
   lk_free(status);
+  char* error = nullptr;
+  EXPECT_EQ(lk_client_logout(c, &error), LK_E_STATE);  // not running
+  ASSERT_NE(error, nullptr);
+  EXPECT_NE(std::string(error).find("not running"), std::string::npos) << error;
+  lk_free(error);
+  EXPECT_EQ(lk_client_logout(nullptr, nullptr), LK_E_INVALID);
   EXPECT_EQ(lk_client_start(c), LK_OK);
   EXPECT_EQ(lk_client_start(c), LK_E_STATE);
+  // Never logged in (nothing listens on port 1): nothing to tell the
+  // server; the login attempts end and the client stays logged out.
+  EXPECT_EQ(lk_client_logout(c, nullptr), LK_OK);
+  status = lk_client_status_json(c);
+  ASSERT_NE(status, nullptr);
+  EXPECT_NE(std::string(status).find(R"("backend_state":"needs_login")"), std::string::npos) << status;
+  lk_free(status);
+  EXPECT_EQ(lk_client_logout(c, nullptr), LK_E_STATE);  // done already
   EXPECT_EQ(lk_client_stop(c), LK_OK);
   EXPECT_EQ(lk_client_start(c), LK_E_STATE);
   lk_client_free(c);

@@ -6,12 +6,17 @@
 // own; the test waits for conditions the client reports, never for time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <future>
+#include <optional>
 #include <mutex>
 #include <vector>
 
 #include "client/client.h"
 #include "client/client_test_util.h"
+#include "client/identity.h"
 #include "server/lock_node.h"
 #include "server/server_fixture.h"
 
@@ -292,6 +297,117 @@ TEST(ClientDriver, FollowsAHeadChangeBySyncAndADisableWithItsSecret) {
     c->stop();
     a.conn->close();
     b.conn->close();
+  }, 60s);
+}
+
+// Runs a blocking client call on its own thread while the test's server
+// keeps serving on this one; the result once it returned.
+template <class F>
+asio::awaitable<std::optional<std::invoke_result_t<F&>>> off_thread(F fn, std::chrono::milliseconds limit = 20s) {
+  auto task = std::async(std::launch::async, std::move(fn));
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (task.wait_for(0s) != std::future_status::ready) {
+    if (std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
+    co_await transport::testing::sleep_for(10ms);
+  }
+  co_return task.get();
+}
+
+TEST(ClientDriver, AnExpiredNodeKeyIsReplacedByANewLoginOnTheSameNode) {
+  TempDir state;
+  Lines lines;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode beta;
+    CO_ASSERT_TRUE(co_await beta.join(f, "beta"));
+    auto c = make_client(f, state.path() / "alpha", f.auth_key(/*reusable=*/true), "alpha", lines);
+    CO_ASSERT_TRUE(c != nullptr);
+    std::vector<std::string> states;
+    std::mutex mu;
+    c->subscribe([&](const ClientEvent& e) {
+      std::lock_guard<std::mutex> g(mu);
+      if (e.type == ClientEvent::Type::State) states.push_back(e.text);
+    });
+    c->start();
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& x) {
+      return x.backend_state == BackendState::Running && peer_named(x, "beta") != nullptr;
+    }));
+    const auto before = c->status().self;
+
+    // The administrator expires the node: its key is over now.
+    CO_ASSERT_TRUE(f.server->tailnet().expire_node(before.node_id, std::chrono::system_clock::now()).ok());
+    CO_ASSERT_TRUE(co_await until(*c, [&](const ClientStatus& x) {
+      return x.backend_state == BackendState::Running && x.self.node_key != before.node_key &&
+             x.self.node_id == before.node_id && peer_named(x, "beta") != nullptr;
+    }));
+    EXPECT_TRUE(lines.contains("expired; logging in again")) << "the expiry was not logged";
+    {
+      std::lock_guard<std::mutex> g(mu);
+      EXPECT_NE(std::find(states.begin(), states.end(), "needs_login"), states.end());
+    }
+    // The server holds the node under the new key, no longer expired; the
+    // old key is gone; the new key is what the state directory keeps.
+    const auto now_key = c->status().self.node_key;
+    auto n = f.db->find_node_by_node_key(now_key);
+    CO_ASSERT_TRUE(n.ok());
+    EXPECT_EQ(n->id, before.node_id);
+    EXPECT_FALSE(n->expired(std::chrono::system_clock::now()));
+    EXPECT_FALSE(f.db->find_node_by_node_key(before.node_key).ok());
+    c->stop();
+    c.reset();
+    auto stored = StateDirectory::open(state.path() / "alpha");
+    CO_ASSERT_TRUE(stored.ok());
+    auto id = stored->load_or_create(url_of(f));
+    CO_ASSERT_TRUE(id.ok());
+    EXPECT_EQ(id->private_node_key.public_key(), now_key);
+    beta.conn->close();
+  }, 60s);
+}
+
+TEST(ClientDriver, LogoutExpiresTheNodeOnTheServerAndForgetsTheKey) {
+  TempDir state;
+  Lines lines;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode beta;
+    CO_ASSERT_TRUE(co_await beta.join(f, "beta"));
+    auto c = make_client(f, state.path() / "alpha", f.auth_key(), "alpha", lines);
+    CO_ASSERT_TRUE(c != nullptr);
+    std::atomic<int> removed{0};
+    c->subscribe([&](const ClientEvent& e) {
+      if (e.type == ClientEvent::Type::Peer && e.peer->kind == PeerEvent::Kind::Removed) ++removed;
+    });
+    // Not running yet: nothing to log out of.
+    EXPECT_EQ(c->logout().kind(), ErrorKind::Conflict);
+    c->start();
+    CO_ASSERT_TRUE(co_await until(*c, [](const ClientStatus& x) {
+      return x.backend_state == BackendState::Running && peer_named(x, "beta") != nullptr;
+    }));
+    const auto self = c->status().self;
+    auto st = co_await off_thread([&] { return c->logout(); });
+    CO_ASSERT_TRUE(st.has_value());  // logout returned
+    EXPECT_TRUE(st->ok()) << st->message();
+    auto s = c->status();
+    EXPECT_EQ(s.backend_state, BackendState::NeedsLogin);
+    EXPECT_TRUE(s.peers.empty());
+    EXPECT_EQ(removed.load(), 1);
+    // The server expired the node; a second logout is refused.
+    auto n = f.db->find_node_by_node_key(self.node_key);
+    CO_ASSERT_TRUE(n.ok());
+    EXPECT_TRUE(n->expired(std::chrono::system_clock::now()));
+    auto again = co_await off_thread([&] { return c->logout(); });
+    CO_ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->kind(), ErrorKind::Conflict);
+    c->stop();
+    c.reset();
+    // The state directory keeps the machine key and nothing of the node.
+    auto stored = StateDirectory::open(state.path() / "alpha");
+    CO_ASSERT_TRUE(stored.ok());
+    auto id = stored->load_or_create(url_of(f));
+    CO_ASSERT_TRUE(id.ok());
+    EXPECT_TRUE(id->private_node_key.is_zero());
+    EXPECT_FALSE(id->machine_key.is_zero());
+    beta.conn->close();
   }, 60s);
 }
 

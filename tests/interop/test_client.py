@@ -131,6 +131,35 @@ def test_our_client_logs_in_interactively_and_again_with_its_stored_key(server, 
     assert len([n for n in server.nodes() if n["hostname"] == "inter"]) == 1
 
 
+def test_logout_from_the_cli_expires_the_node_and_ends_latchkey_up(server, tailnet, latchkey_nodes):
+    watcher, = tailnet("lou", "watcher")
+    key = server.create_key("lou", "--reusable")
+    ours = latchkey_nodes("leaver", server.url, key)
+    wait_until(lambda: running(ours) and ours.peer("watcher"), 60, "our client to join")
+    wait_until(lambda: (watcher.peer("leaver") or {}).get("Online"), 60, "watcher to see our client online")
+    out = subprocess.run([harness.LATCHKEY, "logout", f"--state={ours.state}"], capture_output=True, text=True,
+                         timeout=90)
+    assert out.returncode == 0, out
+    assert "Logged out." in out.stdout, out.stdout
+    # `latchkey up` ends by itself, successfully.
+    wait_until(lambda: not ours.proc.running(), 30, "latchkey up to exit after the logout")
+    assert ours.proc.popen.returncode == 0, harness.tail(ours.log, 30)
+    assert "logged out, exiting" in ours.log.read_text(errors="replace")
+    # The server expired the node, and the real client sees its key expired.
+    assert server.node_by_hostname("leaver")["expired"] is True
+    wait_until(lambda: (watcher.peer("leaver") or {}).get("Expired"), 60, "watcher to see the key expired")
+    # The state keeps the machine: the next start logs in anew (the
+    # reusable key re-authorises the same node).
+    again = latchkey_nodes("leaver", server.url, key)
+    wait_until(lambda: running(again), 60, "our client to log in again")
+    assert server.node_by_hostname("leaver")["expired"] is False
+    # And with nothing running, logout says so.
+    again.stop()
+    out = subprocess.run([harness.LATCHKEY, "logout", f"--state={again.state}"], capture_output=True, text=True,
+                         timeout=30)
+    assert out.returncode != 0 and "no latchkey up is running" in out.stderr, out
+
+
 class UpstreamControl:
     """Upstream's test control server (tests/interop/upstream testcontrol)."""
 
