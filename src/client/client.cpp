@@ -41,12 +41,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Upstream's map watchdog: a stream that is silent this long (the server
-// sends keepalives every minute or so) is dead.
-constexpr auto kMapWatchdog = 120s;
 constexpr auto kRegisterDeadline = 60s;
 constexpr std::size_t kRegisterMaxBody = 1u << 20;
 constexpr std::size_t kErrorBodyBytes = 4096;
+
+// "120 s", or "1500 ms" when not whole seconds.
+std::string duration_text(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
+  return std::to_string(d.count()) + " ms";
+}
 
 std::string host_name() {
   char buf[256] = {};
@@ -346,6 +349,8 @@ class Client::Impl {
       auto reply = co_await conn_.rpc("POST", "/machine/register", tailcfg::encode_json(*req),
                                       followup ? std::chrono::milliseconds(0) : kRegisterDeadline, kRegisterMaxBody);
       if (!reply) co_return reply.error();
+      // A logout that began meanwhile wins: nothing of this login is kept.
+      if (stopping_ || logging_out_) co_return Error{"stopping", ErrorKind::Unavailable};
       auto step = flow->interpret(static_cast<int>(reply->status), reply->retry_after, reply->body,
                                   std::chrono::system_clock::now(), random_);
       for (; logged < flow->log().size(); ++logged) log("login: " + flow->log()[logged]);
@@ -426,11 +431,12 @@ class Client::Impl {
       co_return end;
     }
     MapSession session;
-    while (!stopping_) {
+    while (!stopping_ && !logging_out_) {
       auto chunk = co_await r.read_chunk();
       if (!chunk) {
         const bool watchdog = watchdog_fired_ == stream;
-        end.error = watchdog ? "no message for 120 s; reconnecting" : chunk.message();
+        end.error = watchdog ? "no message for " + duration_text(options_.map_watchdog) + "; reconnecting"
+                             : chunk.message();
         ++map_errors_[watchdog ? "watchdog" : "transport"];
         break;
       }
@@ -438,6 +444,7 @@ class Client::Impl {
         end.error = "the server ended the stream";
         break;
       }
+      if (stopping_ || logging_out_) break;
       last_rx_ = std::chrono::steady_clock::now();
       session.feed(**chunk);
       bool failed = false;
@@ -463,9 +470,9 @@ class Client::Impl {
     auto timer = std::make_shared<asio::steady_timer>(io_);
     watchdog_timer_ = timer;
     while (!stopping_ && stream_gen_ == stream) {
-      const auto due = last_rx_ + kMapWatchdog;
+      const auto due = last_rx_ + options_.map_watchdog;
       if (std::chrono::steady_clock::now() >= due) {
-        log("map: no message for " + std::to_string(kMapWatchdog.count()) + " s; dropping the connection");
+        log("map: no message for " + duration_text(options_.map_watchdog) + "; dropping the connection");
         watchdog_fired_ = stream;
         conn_.drop();
         co_return;
@@ -807,6 +814,7 @@ Result<std::unique_ptr<Client>> Client::create(ClientOptions options) {
   if (!url) return Error{"--login-server: " + url.message()};
   if (options.state_dir.empty()) return Error{"no state directory"};
   if (options.lock_rpc_deadline.count() <= 0) return Error{"the lock RPC deadline must be positive"};
+  if (options.map_watchdog.count() <= 0) return Error{"the map watchdog must be positive"};
   auto dir = StateDirectory::open(options.state_dir);
   if (!dir) return dir.error();
   auto identity = dir->load_or_create(url->url);

@@ -47,6 +47,10 @@ struct ClientOptions {
   tailcfg::CapabilityVersion capability_version = tailcfg::kCurrentCapabilityVersion;
   // How long one lock RPC may take in all (upstream: a minute).
   std::chrono::milliseconds lock_rpc_deadline{std::chrono::seconds(60)};
+  // How long the map stream may stay silent before it is dropped and
+  // dialed again (upstream: 120 s; the server sends keepalives every
+  // minute or so).
+  std::chrono::milliseconds map_watchdog{std::chrono::seconds(120)};
   // Where log lines go (one line each, no newline); stderr when empty.
   std::function<void(std::string_view)> log;
 };

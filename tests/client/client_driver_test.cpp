@@ -122,6 +122,34 @@ TEST(ClientDriver, JoinsWithAnAuthKeyFollowsPeersAndLogsInAgainWithTheStoredKey)
   }, 60s);
 }
 
+// The WebSocket form of /ts2021 (what a client behind a proxy that only
+// passes WebSockets uses) carries the same login and map stream.
+TEST(ClientDriver, JoinsOverTheWebSocketForm) {
+  TempDir state;
+  Lines lines;
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    ServerFixture f(io);
+    LockNode beta;
+    CO_ASSERT_TRUE(co_await beta.join(f, "beta"));
+    ClientOptions o;
+    o.login_server = url_of(f);
+    o.auth_key = f.auth_key();
+    o.hostname = "alpha";
+    o.state_dir = state.path() / "alpha";
+    o.websocket = true;
+    o.log = lines.sink();
+    auto c = Client::create(std::move(o));
+    CO_ASSERT_TRUE(c.ok());
+    (*c)->start();
+    CO_ASSERT_TRUE(co_await until(**c, [](const ClientStatus& x) {
+      return x.backend_state == BackendState::Running && peer_named(x, "beta") != nullptr;
+    }));
+    EXPECT_TRUE(f.db->find_node_by_node_key((*c)->status().self.node_key).ok());
+    (*c)->stop();
+    beta.conn->close();
+  }, 60s);
+}
+
 TEST(ClientDriver, AnUnknownControlServerIsRetriedAndReported) {
   TempDir state;
   Lines lines;
@@ -151,6 +179,17 @@ TEST(ClientDriver, BadOptionsAreRefusedBeforeAnythingStarts) {
   o.login_server = "http://127.0.0.1:1";
   o.state_dir.clear();
   EXPECT_FALSE(Client::create(o).ok());
+  o.state_dir = state.path() / "c";
+  for (auto bad : {0ms, -1ms}) {
+    ClientOptions w = o;
+    w.map_watchdog = bad;
+    auto r = Client::create(w);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.message().find("map watchdog"), std::string::npos) << r.message();
+    w = o;
+    w.lock_rpc_deadline = bad;
+    EXPECT_FALSE(Client::create(w).ok());
+  }
   // A second client on the same state directory is refused (its lock).
   o.state_dir = state.path() / "c";
   auto first = Client::create(o);

@@ -5,7 +5,7 @@
 // trust). It registers every node, serves one full map with the scripted
 // peers and TKAInfo, then keeps the stream open; it answers the lock's
 // bootstrap and sync with the scripted genesis, or never (hang_bootstrap,
-// hang_sync).
+// hang_sync); it can rate-limit map streams or mute them after the full map.
 #pragma once
 
 #include <atomic>
@@ -40,6 +40,9 @@ struct LyingControl {
   bool hang_sync = false;           // sync/offer never answers
   bool hang_bootstrap = false;      // bootstrap never answers
   int rate_limit_maps = 0;          // this many map streams get 429 with Retry-After: 1
+  bool silent_maps = false;         // after the full map, not a byte more (no keepalives)
+
+  std::atomic<int> map_streams{0};  // streaming map requests answered with a full map
 
   std::atomic<int> bootstraps{0}, offers{0};
   key::NodePublic registered_key;
@@ -91,6 +94,12 @@ struct LyingControl {
       if (genesis) m.tka_info = tailcfg::TkaInfo{genesis->hash().to_string(), false};
       res.start(200);
       if (!co_await res.write(transport::map_frame(tailcfg::encode_json(m), r->compress == "zstd"))) co_return;
+      ++map_streams;
+      if (silent_maps) {
+        // Open and mute until the client gives up on it.
+        while (res.is_open()) co_await transport::testing::sleep_for(std::chrono::milliseconds(20));
+        co_return;
+      }
       // Keep the stream open (the test ends it by stopping the client).
       while (co_await res.write(transport::map_frame(transport::kKeepAliveJson, r->compress == "zstd"))) {
         co_await transport::testing::sleep_for(std::chrono::seconds(1));
