@@ -38,7 +38,8 @@ typedef void (*lk_event_fn)(void* user, const char* event_json);
  *    "state_dir": "/var/lib/app/latchkey",             required
  *    "auth_key": "tskey-auth-…", "hostname": "…",
  *    "tka_enforce": false, "ephemeral": false, "websocket": false,
- *    "capability_version": 145}
+ *    "capability_version": 145,
+ *    "tls_ca_file": "/etc/ssl/private-ca.pem"}  (extra roots for https)
  * Unknown options are refused. On failure *error (when not NULL) gets a
  * text to free with lk_free. */
 int lk_client_new(const char* options_json, lk_client** out, char** error);

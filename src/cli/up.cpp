@@ -35,6 +35,7 @@ namespace asio = boost::asio;
 struct UpOptions {
   std::string login_server;
   std::string auth_key;
+  std::string tls_ca_file;
   std::string hostname;
   std::string state;
   bool enforce = false;
@@ -79,6 +80,7 @@ int run_up(const UpOptions& opt) {
   client::ClientOptions co;
   co.login_server = opt.login_server;
   co.auth_key = opt.auth_key;
+  co.tls_ca_file = opt.tls_ca_file;
   co.hostname = opt.hostname;
   co.state_dir = state;
   co.lock_mode = opt.enforce ? client::LockMode::Enforce : client::LockMode::VerifyAndLog;
@@ -185,6 +187,8 @@ void add_up_command(CLI::App& app) {
   cmd->add_flag("--tka-enforce", opt->enforce,
                 "hide peers Tailnet Lock does not authorize (default: admit them, log and count would-be rejections)");
   cmd->add_flag("--websocket", opt->websocket, "dial /ts2021 in its WebSocket form");
+  cmd->add_option("--tls-ca-file", opt->tls_ca_file,
+                  "PEM certificates to trust for an https login server besides the system's roots");
   cmd->add_flag("--ephemeral", opt->ephemeral, "register as an ephemeral node");
   cmd->add_option("--capability-version", opt->capability_version, "capability version to announce")
       ->capture_default_str();

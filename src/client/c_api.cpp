@@ -77,6 +77,8 @@ int lk_client_new(const char* options_json, lk_client** out, char** error) try {
     } else if (k == "ephemeral") {
       ok = v.is_boolean();
       if (ok) o.ephemeral = v.get<bool>();
+    } else if (k == "tls_ca_file") {
+      ok = want_string(o.tls_ca_file);
     } else if (k == "websocket") {
       ok = v.is_boolean();
       if (ok) o.websocket = v.get<bool>();

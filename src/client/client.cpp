@@ -30,6 +30,7 @@
 #include "client/login_flow.h"
 #include "client/map_session.h"
 #include "client/netmap_state.h"
+#include "transport/dialer.h"
 #include "key/disco_key.h"
 #include "tailcfg/codec.h"
 #include "tka/directory_storage.h"
@@ -95,14 +96,13 @@ Result<std::unique_ptr<tka::DirectoryStorage>> open_lock_storage(const std::file
 class Client::Impl {
  public:
   Impl(ClientOptions options, transport::ControlUrl url, StateDirectory dir, Identity identity,
-       std::unique_ptr<tka::DirectoryStorage> storage)
+       std::unique_ptr<tka::DirectoryStorage> storage, std::shared_ptr<asio::ssl::context> key_tls)
       : options_(std::move(options)),
         dir_(std::move(dir)),
         id_(std::move(identity)),
         storage_(std::move(storage)),
         random_(default_unit_random()),
-        conn_(io_.get_executor(), ControlConnOptions{std::move(url), options_.websocket, id_.machine_key,
-                                                     static_cast<std::uint16_t>(options_.capability_version)}),
+        conn_(io_.get_executor(), conn_options(std::move(url), std::move(key_tls))),
         table_(options_.lock_mode, [] { return tailcfg::GoTime::from_system(std::chrono::system_clock::now()); },
                [this](std::string_view line) { log(line); }),
         lock_(*storage_, lock_options()),
@@ -192,6 +192,16 @@ class Client::Impl {
   }
 
  private:
+  ControlConnOptions conn_options(transport::ControlUrl url, std::shared_ptr<asio::ssl::context> key_tls) const {
+    ControlConnOptions o;
+    o.server = std::move(url);
+    o.websocket = options_.websocket;
+    o.machine_key = id_.machine_key;
+    o.capability_version = static_cast<std::uint16_t>(options_.capability_version);
+    o.key_tls = std::move(key_tls);
+    return o;
+  }
+
   LockSyncOptions lock_options() const {
     LockSyncOptions o;
     o.capability_version = options_.capability_version;
@@ -815,6 +825,13 @@ Result<std::unique_ptr<Client>> Client::create(ClientOptions options) {
   if (options.state_dir.empty()) return Error{"no state directory"};
   if (options.lock_rpc_deadline.count() <= 0) return Error{"the lock RPC deadline must be positive"};
   if (options.map_watchdog.count() <= 0) return Error{"the map watchdog must be positive"};
+  // The login server's certificate is checked against these roots.
+  std::shared_ptr<asio::ssl::context> key_tls;
+  try {
+    key_tls = transport::verifying_tls_client_context(options.tls_ca_file);
+  } catch (const std::exception& e) {
+    return Error{"--tls-ca-file " + options.tls_ca_file + ": " + e.what(), ErrorKind::Invalid};
+  }
   auto dir = StateDirectory::open(options.state_dir);
   if (!dir) return dir.error();
   auto identity = dir->load_or_create(url->url);
@@ -823,7 +840,7 @@ Result<std::unique_ptr<Client>> Client::create(ClientOptions options) {
   auto storage = open_lock_storage(dir->path(), log);
   if (!storage) return storage.error();
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*url), std::move(*dir), std::move(*identity),
-                                     std::move(*storage));
+                                     std::move(*storage), std::move(key_tls));
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
 

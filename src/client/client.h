@@ -43,6 +43,10 @@ struct ClientOptions {
   std::filesystem::path state_dir;   // identity.json and tka/, 0700
   LockMode lock_mode = LockMode::VerifyAndLog;
   bool websocket = false;            // dial /ts2021 in its WebSocket form
+  // PEM certificates trusted for an https login server besides the
+  // system's roots (a private CA); its certificate is checked when the
+  // server's Noise key is fetched.
+  std::string tls_ca_file;
   bool ephemeral = false;
   tailcfg::CapabilityVersion capability_version = tailcfg::kCurrentCapabilityVersion;
   // How long one lock RPC may take in all (upstream: a minute).

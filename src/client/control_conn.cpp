@@ -80,7 +80,8 @@ asio::awaitable<Result<std::shared_ptr<transport::Ts2021Client>>> ControlConn::d
   if (!control_key_) {
     // The key is fetched once per process, as upstream keeps serverNoiseKey
     // for the life of its Direct.
-    auto keys = co_await transport::fetch_server_keys(target, options_.capability_version, options_.dial_timeout);
+    auto keys = co_await transport::fetch_server_keys(target, options_.capability_version, options_.dial_timeout,
+                                                      options_.key_tls);
     if (!keys) co_return unavailable(options_.server.url + "/key: " + keys.message());
     if (keys->noise.is_zero()) co_return unavailable(options_.server.url + "/key: the server has no Noise key");
     control_key_ = keys->noise;

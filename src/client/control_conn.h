@@ -21,6 +21,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "base/result.h"
@@ -37,6 +38,9 @@ struct ControlConnOptions {
   key::MachinePrivate machine_key;
   std::uint16_t capability_version = 0;
   std::chrono::milliseconds dial_timeout{std::chrono::seconds(30)};
+  // Verifies an https server's certificate at GET /key (null: the system's
+  // roots). /ts2021 itself is authenticated by Noise.
+  std::shared_ptr<boost::asio::ssl::context> key_tls;
 };
 
 // A complete answer to a request.

@@ -4,6 +4,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -33,9 +34,22 @@ std::shared_ptr<asio::ssl::context> unverified_tls_client_context() {
   return ctx;
 }
 
+std::shared_ptr<asio::ssl::context> verifying_tls_client_context(const std::string& ca_file) {
+  auto c = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  c->set_default_verify_paths();
+  if (!ca_file.empty()) c->load_verify_file(ca_file);
+  c->set_verify_mode(asio::ssl::verify_peer);
+  return c;
+}
+
 TlsSocket make_tls_socket(Tcp::socket socket) { return TlsSocket(std::move(socket), *unverified_tls_client_context()); }
 
-asio::awaitable<void> tls_handshake(TlsSocket& tls, const DialTarget& target) {
+TlsSocket make_tls_socket(Tcp::socket socket, asio::ssl::context& context) {
+  return TlsSocket(std::move(socket), context);
+}
+
+asio::awaitable<void> tls_handshake(TlsSocket& tls, const DialTarget& target, bool verify_host) {
+  if (verify_host) tls.set_verify_callback(asio::ssl::host_name_verification(target.host));
   std::string sni = target.tls_server_name;
   boost::system::error_code ec;
   if (sni.empty()) {

@@ -50,7 +50,8 @@ asio::awaitable<Result<std::pair<HttpResponseHead, std::string>>> read_response(
 }  // namespace
 
 asio::awaitable<Result<ServerKeys>> fetch_server_keys(const DialTarget& target, std::uint16_t capability_version,
-                                                      std::chrono::milliseconds timeout) {
+                                                      std::chrono::milliseconds timeout,
+                                                      std::shared_ptr<asio::ssl::context> tls_context) {
   auto executor = co_await asio::this_coro::executor;
   Tcp::socket socket(executor);
   std::unique_ptr<ByteStream> stream;
@@ -71,10 +72,11 @@ asio::awaitable<Result<ServerKeys>> fetch_server_keys(const DialTarget& target, 
   try {
     co_await connect_tcp(socket, target);
     if (target.tls) {
-      auto tls = std::make_unique<TlsStream>(make_tls_socket(std::move(socket)));
+      if (!tls_context) tls_context = verifying_tls_client_context();
+      auto tls = std::make_unique<TlsStream>(make_tls_socket(std::move(socket), *tls_context));
       auto& tls_socket = tls->next_layer();
       stream = std::move(tls);
-      co_await tls_handshake(tls_socket, target);
+      co_await tls_handshake(tls_socket, target, /*verify_host=*/true);
     } else {
       stream = std::make_unique<TcpStream>(std::move(socket));
     }

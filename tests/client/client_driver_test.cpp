@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
 #include <atomic>
 #include <future>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "client/identity.h"
 #include "server/lock_node.h"
 #include "server/server_fixture.h"
+#include "transport/tls_cert.h"
 
 namespace latchkey::client {
 namespace {
@@ -147,6 +149,64 @@ TEST(ClientDriver, JoinsOverTheWebSocketForm) {
     EXPECT_TRUE(f.db->find_node_by_node_key((*c)->status().self.node_key).ok());
     (*c)->stop();
     beta.conn->close();
+  }, 60s);
+}
+
+// An https login server: its certificate is checked where the Noise key
+// comes from (/key). Not trusted: nothing is sent, the reason is logged;
+// trusted through tls_ca_file: the node joins. A CA file that does not
+// load is refused at create.
+TEST(ClientDriver, AnHttpsLoginServerMustPresentATrustedCertificate) {
+  TempDir state;
+  Lines refused, joined;
+  const auto ca = state.path() / "ca.pem";
+  {
+    std::ofstream out(ca);
+    out << transport::testing::test_certificate().cert_pem;
+  }
+  run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
+    auto config = server::testing::test_config();
+    config.transport.tls = transport::testing::self_signed_server_context();
+    ServerFixture f(io, std::move(config));
+    const std::string url = "https://127.0.0.1:" + std::to_string(f.server->local_endpoint().port());
+    auto options = [&](const std::string& dir, Lines& lines) {
+      ClientOptions o;
+      o.login_server = url;
+      o.auth_key = f.auth_key(/*reusable=*/true);
+      o.hostname = dir;
+      o.state_dir = state.path() / dir;
+      o.log = lines.sink();
+      return o;
+    };
+    auto untrusting = Client::create(options("plain", refused));
+    CO_ASSERT_TRUE(untrusting.ok());
+    (*untrusting)->start();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!refused.contains("certificate verify failed") && std::chrono::steady_clock::now() < deadline) {
+      co_await transport::testing::sleep_for(10ms);
+    }
+    EXPECT_TRUE(refused.contains("certificate verify failed"));
+    EXPECT_EQ((*untrusting)->status().backend_state, BackendState::Starting);
+    auto nodes = f.db->list_nodes();
+    CO_ASSERT_TRUE(nodes.ok());
+    EXPECT_TRUE(nodes->empty());  // the pre-auth key never left the client
+    (*untrusting)->stop();
+
+    auto o = options("trusting", joined);
+    o.tls_ca_file = ca.string();
+    auto trusting = Client::create(o);
+    CO_ASSERT_TRUE(trusting.ok());
+    (*trusting)->start();
+    CO_ASSERT_TRUE(co_await until(**trusting, [](const ClientStatus& x) {
+      return x.backend_state == BackendState::Running && x.self.node_id != 0;
+    }));
+    (*trusting)->stop();
+
+    o.tls_ca_file = (state.path() / "missing.pem").string();
+    o.state_dir = state.path() / "third";
+    auto bad = Client::create(o);
+    CO_ASSERT_TRUE(!bad.ok());
+    EXPECT_NE(bad.message().find("--tls-ca-file"), std::string::npos) << bad.message();
   }, 60s);
 }
 

@@ -134,7 +134,8 @@ struct Fixture {
 
 asio::awaitable<void> full_exchange(Fixture& f, bool websocket) {
   const DialTarget target = f.target();
-  auto keys = co_await fetch_server_keys(target, 145);
+  auto keys = co_await fetch_server_keys(target, 145, std::chrono::seconds(30),
+                                         f.tls ? testing::trusting_client_context() : nullptr);
   EXPECT_TRUE(keys.ok()) << (keys.ok() ? "" : keys.message());
   if (!keys.ok()) co_return;
   EXPECT_EQ(keys->noise, f.control_public);
@@ -224,6 +225,37 @@ TEST(Ts2021, OverTls) {
     Fixture f(io, std::move(config));
     co_await full_exchange(f, false);
     co_await full_exchange(f, true);
+  });
+}
+
+// The control key comes from GET /key, so over https that answer must come
+// from the named server: a certificate no trusted root vouches for, or one
+// for another name, ends the fetch with the reason and nothing is trusted.
+TEST(Ts2021, KeyFetchOverTlsVerifiesTheCertificateAndItsName) {
+  run_loopback([](asio::io_context& io) -> asio::awaitable<void> {
+    ServerConfig config;
+    config.tls = testing::self_signed_server_context();
+    Fixture f(io, std::move(config));
+    // The system's roots do not know the test certificate.
+    auto untrusted = co_await fetch_server_keys(f.target(), 145);
+    CO_ASSERT_TRUE(!untrusted.ok());
+    EXPECT_NE(untrusted.message().find("certificate verify failed"), std::string::npos) << untrusted.message();
+
+    const auto named = testing::make_test_certificate("DNS:control.example.com");
+    ServerConfig named_config;
+    named_config.tls = testing::server_context(named);
+    Fixture h(io, std::move(named_config));
+    auto trusts_it = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    trusts_it->add_certificate_authority(asio::buffer(named.cert_pem));
+    trusts_it->set_verify_mode(asio::ssl::verify_peer);
+    // Trusted, but issued for another name than 127.0.0.1.
+    auto mismatch = co_await fetch_server_keys(h.target(), 145, std::chrono::seconds(30), trusts_it);
+    CO_ASSERT_TRUE(!mismatch.ok());
+    EXPECT_NE(mismatch.message().find("certificate verify failed"), std::string::npos) << mismatch.message();
+    // The same trust with the right name works.
+    auto good = co_await fetch_server_keys(f.target(), 145, std::chrono::seconds(30), testing::trusting_client_context());
+    CO_ASSERT_TRUE(good.ok());
+    EXPECT_EQ(good->noise, f.control_public);
   });
 }
 
