@@ -16,6 +16,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -108,13 +109,17 @@ class Client::Impl {
         lock_(*storage_, lock_options()),
         lock_retry_(io_),
         sleep_(io_),
-        expiry_timer_(io_) {}
+        expiry_timer_(io_),
+        main_done_(io_) {}
 
   ~Impl() { stop(); }
 
   void start() {
     if (thread_.joinable()) return;
     running_ = true;
+    // The loop runs until stop(), not until it runs out of work (after a
+    // logout it has none, and a posted request must still be answered).
+    work_.emplace(io_.get_executor());
     asio::co_spawn(io_, main_loop(), asio::detached);
     thread_ = std::thread([this] {
       io_thread_ = std::this_thread::get_id();
@@ -259,6 +264,7 @@ class Client::Impl {
 
   void shut_down() {
     stopping_ = true;
+    work_.reset();
     conn_.close();
     lock_retry_.cancel();
     sleep_.cancel();
@@ -302,7 +308,14 @@ class Client::Impl {
     handle_lock(lock_.start());
     Backoff backoff(random_);
     bool logged_in = false;
+    main_running_ = true;
     while (!stopping_ && !logging_out_) {
+      if (key_expired_) {
+        // Log in again now, with a new node key (the pre-auth key again,
+        // or interactive).
+        key_expired_ = false;
+        logged_in = false;
+      }
       if (!logged_in) {
         auto st = co_await login();
         if (stopping_ || logging_out_) break;
@@ -322,17 +335,13 @@ class Client::Impl {
       session_ = {};
       if (end.got_message) backoff.reset();
       if (end.need_login) logged_in = false;
-      if (key_expired_) {
-        // The map stream was dropped for it: log in again now (a new node
-        // key; the pre-auth key again, or interactive).
-        key_expired_ = false;
-        logged_in = false;
-        continue;
-      }
+      if (key_expired_) continue;  // not a failure: no backoff
       ++reconnects_;
       report("map: " + end.error);
       co_await sleep(end.wait.count() > 0 ? end.wait : backoff.next_delay());
     }
+    main_running_ = false;
+    main_done_.cancel();  // a logout waiting for the routines to end
     if (stopping_) set_state(BackendState::Stopped);
   }
 
@@ -359,8 +368,6 @@ class Client::Impl {
       auto reply = co_await conn_.rpc("POST", "/machine/register", tailcfg::encode_json(*req),
                                       followup ? std::chrono::milliseconds(0) : kRegisterDeadline, kRegisterMaxBody);
       if (!reply) co_return reply.error();
-      // A logout that began meanwhile wins: nothing of this login is kept.
-      if (stopping_ || logging_out_) co_return Error{"stopping", ErrorKind::Unavailable};
       auto step = flow->interpret(static_cast<int>(reply->status), reply->retry_after, reply->body,
                                   std::chrono::system_clock::now(), random_);
       for (; logged < flow->log().size(); ++logged) log("login: " + flow->log()[logged]);
@@ -455,6 +462,12 @@ class Client::Impl {
         break;
       }
       if (stopping_ || logging_out_) break;
+      if (key_expired_) {
+        // The drop missed a stream still being dialed; its first message
+        // ends it.
+        end.error = "the node key expired";
+        break;
+      }
       last_rx_ = std::chrono::steady_clock::now();
       session.feed(**chunk);
       bool failed = false;
@@ -523,18 +536,22 @@ class Client::Impl {
     // The map may still show the key a login just replaced.
     if (!self || self->key_expiry.is_zero() || self->key != id_.private_node_key.public_key()) {
       expiry_timer_.cancel();
+      armed_expiry_ = {};
       return;
     }
     const auto expiry = self->key_expiry.to_system();
     if (expiry == armed_expiry_) return;
     armed_expiry_ = expiry;
+    const key::NodePublic armed_key = self->key;
     // A steady timer, re-checked at least hourly against the wall clock.
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(expiry - std::chrono::system_clock::now());
     expiry_timer_.expires_after(std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(1h)));
-    expiry_timer_.async_wait([this, expiry](const boost::system::error_code& ec) {
+    expiry_timer_.async_wait([this, expiry, armed_key](const boost::system::error_code& ec) {
       if (ec || stopping_ || logging_out_ || armed_expiry_ != expiry) return;
+      armed_expiry_ = {};
+      // A login meanwhile (a 401) may have replaced the key already.
+      if (id_.private_node_key.public_key() != armed_key) return;
       if (std::chrono::system_clock::now() < expiry) {
-        armed_expiry_ = {};
         watch_key_expiry();
         return;
       }
@@ -542,7 +559,8 @@ class Client::Impl {
           " expired; logging in again with a new one");
       key_expired_ = true;
       set_state(BackendState::NeedsLogin);
-      conn_.drop();
+      conn_.drop();     // ends the map stream
+      sleep_.cancel();  // or the wait before the next attempt
     });
   }
 
@@ -560,6 +578,14 @@ class Client::Impl {
     lock_retry_.cancel();
     sleep_.cancel();
     conn_.drop();  // ends the map stream or the login waiting on it
+    // Wait for the login and map routine to end: a login whose request was
+    // already on its way commits its key, which is then the one logged out
+    // (no node is left registered behind the logout).
+    while (main_running_ && !stopping_) {
+      main_done_.expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ignored;
+      co_await main_done_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
     LoginIntent intent;
     intent.kind = LoginIntent::Kind::Logout;
     LoginConfig config;
@@ -580,7 +606,7 @@ class Client::Impl {
         } else {
           auto step = flow.interpret(static_cast<int>(reply->status), reply->retry_after, reply->body,
                                      std::chrono::system_clock::now(), random_);
-          if (step.kind != LoginStep::Kind::Done) result = Error{"logout: " + step.error};
+          if (step.kind != LoginStep::Kind::Done) result = Error{"logout: " + step.error, ErrorKind::Unavailable};
         }
       }
     }
@@ -612,9 +638,13 @@ class Client::Impl {
     auto f = done->get_future();
     asio::post(io_, [this, done] { asio::co_spawn(io_, do_logout(done), asio::detached); });
     try {
+      // Bounded by the register deadline while running; stop() ends it.
+      while (f.wait_for(100ms) != std::future_status::ready) {
+        if (!running_) return Error{"logout: the client stopped first", ErrorKind::Conflict};
+      }
       return f.get();
     } catch (const std::future_error&) {
-      return Error{"logout: the client stopped first", ErrorKind::Unavailable};
+      return Error{"logout: the client stopped first", ErrorKind::Conflict};
     }
   }
 
@@ -660,7 +690,7 @@ class Client::Impl {
                      [&](lock_action::RetryAt& r) {
                        lock_retry_.expires_after(r.delay);
                        lock_retry_.async_wait([this](const boost::system::error_code& ec) {
-                         if (ec || stopping_) return;
+                         if (ec || stopping_ || logging_out_) return;
                          handle_lock(lock_.on_retry());
                        });
                      },
@@ -672,7 +702,7 @@ class Client::Impl {
 
   asio::awaitable<void> run_rpc(lock_action::Rpc r) {
     auto reply = co_await conn_.rpc("GET", r.path, std::move(r.body), options_.lock_rpc_deadline, r.max_response_bytes);
-    if (stopping_) co_return;
+    if (stopping_ || logging_out_) co_return;
     if (!reply) {
       log("tailnet lock: " + reply.message());
       handle_lock(lock_.on_timeout(r.kind));
@@ -692,7 +722,7 @@ class Client::Impl {
     auto reply = co_await conn_.rpc("POST", "/machine/map",
                                     tailcfg::encode_json(MapSession::request(map_params(MapRequestKind::LiteUpdate))),
                                     30s, kErrorBodyBytes);
-    if (stopping_) co_return;
+    if (stopping_ || logging_out_) co_return;
     if (!reply) {
       log("map: lite update: " + reply.message());
     } else if (reply->status != 200) {
@@ -798,6 +828,9 @@ class Client::Impl {
   std::chrono::system_clock::time_point armed_expiry_{};  // the expiry expiry_timer_ waits for
   bool key_expired_ = false;   // the map stream was dropped to log in again
   bool logging_out_ = false;
+  bool main_running_ = false;
+  asio::steady_timer main_done_;  // cancelled when main_loop ends
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
 
   std::uint64_t stream_gen_ = 0;
   std::uint64_t watchdog_fired_ = 0;

@@ -316,6 +316,14 @@ std::string Netmap::encode_delta(const NetmapDelta& delta, std::optional<NodeId>
       !r.tka_info) {
     return {};
   }
+  if (delta.rebuild) {
+    // Unchanged values; any field upstream cannot apply as a mutation does.
+    if (config_.domain.empty()) {
+      r.collect_services = tailcfg::OptBool::False;
+    } else {
+      r.domain = config_.domain;
+    }
+  }
   r.user_profiles = profiles_for(users);
   return tailcfg::encode_json(r);
 }
@@ -336,6 +344,10 @@ NetmapDelta Netmap::take_batch() {
   // A lock that was switched off is announced as Disabled (an omitted
   // TKAInfo in a delta means "unchanged").
   if (pending_tka_) d.tka_info = tka_info_ ? *tka_info_ : tailcfg::TkaInfo{"", true};
+  if (tka_info_ && !tka_info_->disabled && !d.mutation_patched.empty()) {
+    d.rebuild = true;
+    d.mutation_patched.clear();  // its own patch is harmless in a rebuild
+  }
   pending_tka_ = false;
   pending_changed_.clear();
   pending_removed_.clear();

@@ -66,6 +66,12 @@ struct NetmapDelta {
   // Nodes with a patch an upstream client would apply as a node mutation
   // (only DERPRegion, Endpoints, Online, LastSeen set). Sorted.
   std::vector<NodeId> mutation_patched;
+  // Sent so that upstream rebuilds its netmap from its peer list instead
+  // of applying the patches as mutations (see touches()): set while the
+  // tailnet's lock is on and the batch has a mutation patch, since a locked
+  // client holds no unsigned node as a peer and the patch of one would cut
+  // its batch short just as its own would.
+  bool rebuild = false;
   // The lock's new head (or that it is now disabled), for every viewer.
   std::optional<tailcfg::TkaInfo> tka_info;
   // The encoded delta for a viewer that appears in none of the lists above
@@ -83,7 +89,10 @@ struct NetmapDelta {
   // one, a new peer included. A patch with any other field (a new key
   // signature, Cap, DiscoKey) makes upstream rebuild the whole netmap from
   // its peer list, where a patch for an unknown ID is skipped, so a batch
-  // that signs every node (init) is still encoded once, not per viewer.
+  // that signs every node (init) is still encoded once, not per viewer;
+  // so does a `rebuild` batch. The price: a batch in which k nodes came
+  // online is encoded k + 1 times (each of them gets it without its own
+  // patch) instead of once.
   bool touches(NodeId viewer) const;
   // Whether common_json says nothing to `viewer` but its own patch.
   bool only_own_patch(NodeId viewer) const;

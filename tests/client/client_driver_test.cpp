@@ -13,6 +13,7 @@
 #include <future>
 #include <optional>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "client/client.h"
@@ -400,16 +401,21 @@ TEST(ClientDriver, FollowsAHeadChangeBySyncAndADisableWithItsSecret) {
 }
 
 // Runs a blocking client call on its own thread while the test's server
-// keeps serving on this one; the result once it returned.
+// keeps serving on this one; the result once it returned, nullopt after
+// `limit` (the thread is then left to finish on its own: waiting for it
+// here would stop the server it waits for).
 template <class F>
 asio::awaitable<std::optional<std::invoke_result_t<F&>>> off_thread(F fn, std::chrono::milliseconds limit = 20s) {
-  auto task = std::async(std::launch::async, std::move(fn));
+  using R = std::invoke_result_t<F&>;
+  auto done = std::make_shared<std::promise<R>>();
+  auto result = done->get_future();
+  std::thread([done, fn = std::move(fn)]() mutable { done->set_value(fn()); }).detach();
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (task.wait_for(0s) != std::future_status::ready) {
+  while (result.wait_for(0s) != std::future_status::ready) {
     if (std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
     co_await transport::testing::sleep_for(10ms);
   }
-  co_return task.get();
+  co_return result.get();
 }
 
 TEST(ClientDriver, AnExpiredNodeKeyIsReplacedByANewLoginOnTheSameNode) {

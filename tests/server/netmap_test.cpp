@@ -213,6 +213,38 @@ TEST(Netmap, AViewerNeverGetsItsOwnMutationPatchBesideOtherChanges) {
   EXPECT_EQ(json::parse(m.delta_json(d, 3))["PeersChangedPatch"].size(), 1u);
 }
 
+// Under the lock a client holds no unsigned node as a peer, so any node's
+// mutation patch could cut its batch short: such batches carry an
+// unchanged Domain, which makes upstream rebuild from its peer list (where
+// unknown IDs are skipped), and are shared by every viewer again.
+TEST(Netmap, UnderTheLockABatchWithMutationPatchesMakesClientsRebuild) {
+  Netmap m = three_nodes();
+  m.set_tka_info(tailcfg::TkaInfo{"HEAD", false});
+  (void)m.take_batch();
+  EXPECT_TRUE(m.set_online(2, true, kNow));
+  m.upsert_node(make_node(4, 1));
+  NetmapDelta d = m.take_batch();
+  EXPECT_TRUE(d.rebuild);
+  EXPECT_TRUE(d.mutation_patched.empty());
+  json common = json::parse(d.common_json);
+  EXPECT_EQ(common["Domain"], "example.ts.net");
+  EXPECT_EQ(common["PeersChangedPatch"].size(), 1u);
+  EXPECT_FALSE(d.touches(2));
+  EXPECT_EQ(m.delta_json(d, 2), d.common_json);
+  // A batch without mutation patches needs none.
+  m.upsert_node(make_node(5, 1));
+  d = m.take_batch();
+  EXPECT_FALSE(d.rebuild);
+  EXPECT_FALSE(json::parse(d.common_json).contains("Domain"));
+  // Nor a tailnet whose lock was switched off.
+  m.set_tka_info(std::nullopt);
+  (void)m.take_batch();
+  EXPECT_TRUE(m.set_online(2, false, kNow));
+  d = m.take_batch();
+  EXPECT_FALSE(d.rebuild);
+  EXPECT_EQ(d.mutation_patched, std::vector<NodeId>{2});
+}
+
 TEST(Netmap, DiscoKeyAndCapArePatches) {
   Netmap m = three_nodes();
   const key::DiscoPublic disco = key::DiscoPrivate::generate().public_key();
