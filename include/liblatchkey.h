@@ -53,7 +53,8 @@ int lk_client_stop(lk_client* c);
  * out (state "needs_login") until it is created again. Blocks for the
  * request (at most a minute). LK_E_UNAVAILABLE when the server could not be
  * told (the node is forgotten locally all the same; *error says why),
- * LK_E_STATE when not running or already logged out. */
+ * LK_E_STATE when not running or already logged out, LK_E_IO when the
+ * state directory could not be written. */
 int lk_client_logout(lk_client* c, char** error);
 /* The client's status document (schema 1); NULL when c is NULL. */
 char* lk_client_status_json(lk_client* c);

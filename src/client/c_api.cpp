@@ -131,7 +131,8 @@ int lk_client_logout(lk_client* c, char** error) try {
   const auto st = c->client->logout();
   if (st) return LK_OK;
   if (error) *error = dup(st.message());
-  return st.kind() == latchkey::ErrorKind::Conflict ? LK_E_STATE : LK_E_UNAVAILABLE;
+  if (st.kind() == latchkey::ErrorKind::Conflict) return LK_E_STATE;
+  return st.kind() == latchkey::ErrorKind::Unavailable ? LK_E_UNAVAILABLE : LK_E_IO;
 } catch (...) {  // no C++ exception may cross into C
   return fail(error, "lk_client_logout: internal error");
 }
