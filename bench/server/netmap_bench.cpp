@@ -99,5 +99,26 @@ void BM_EndpointChangeFanOut(benchmark::State& state) {
 }
 BENCHMARK(BM_EndpointChangeFanOut)->Arg(5000)->Unit(benchmark::kMicrosecond);
 
+// k of 5,000 nodes change online state in one batch (a crowd reconnecting
+// after a server restart), encoded for every viewer: each of the k gets the
+// batch without its own patch (upstream drops a delta's later mutations
+// after one for a non-peer), the other 5,000 - k share one encoding.
+void BM_OnlineBurstFanOut(benchmark::State& state) {
+  const int n = 5000;
+  const int k = static_cast<int>(state.range(0));
+  Netmap& m = tailnet(n);
+  bool online = false;
+  const auto t = tailcfg::GoTime::from_unix(1'800'000'000);
+  for (auto _ : state) {
+    for (NodeId id = 1; id <= k; ++id) m.set_online(id, online, t);
+    online = !online;
+    NetmapDelta d = m.take_batch();
+    std::size_t total = 0;
+    for (NodeId v = 1; v <= n; ++v) total += m.delta_json(d, v).size();
+    benchmark::DoNotOptimize(total);
+  }
+}
+BENCHMARK(BM_OnlineBurstFanOut)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace latchkey::server
