@@ -3,9 +3,6 @@
 // server is told the node key expires now, the stored identity keeps only
 // the machine key, and that `latchkey up` exits. The next `latchkey up`
 // logs in anew (a pre-auth key or interactively).
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -13,8 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "cli/admin_client.h"
 #include "cli/commands.h"
+#include "cli/status.h"
 #include "client/state_dir.h"
 
 namespace latchkey::cli {
@@ -28,16 +25,8 @@ Status run_logout(std::string dir) {
     if (!d) return d.error();
     dir = std::move(*d);
   }
-  const std::string socket = client::status_socket_path(dir);
-  struct stat info {};
-  if (::lstat(socket.c_str(), &info) != 0 && errno == ENOENT) {
-    return Error{"no latchkey up is running with state directory " + dir + " (no socket at " + socket + ")",
-                 ErrorKind::NotFound};
-  }
-  auto reply = local_http_request(socket, "POST", "/logout", "");
-  if (!reply) {
-    return Error{"cannot reach latchkey up at " + socket + ": " + reply.message(), ErrorKind::Unavailable};
-  }
+  auto reply = daemon_request(dir, client::status_socket_path(dir), "POST", "/logout");
+  if (!reply) return reply.error();
   if (reply->status == 200) return {};
   std::string why = "HTTP " + std::to_string(reply->status);
   try {

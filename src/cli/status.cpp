@@ -75,22 +75,27 @@ std::string status_text(const client::ClientStatus& st) {
   return out.str();
 }
 
-Result<StatusDocument> fetch_status(const std::string& state_dir, const std::string& socket_path) {
-  const auto not_running = [&](const std::string& why) {
-    return Error{"no latchkey up is running with state directory " + state_dir + " (" + why + ")",
+Result<LocalHttpReply> daemon_request(const std::string& state_dir, const std::string& socket_path,
+                                      std::string_view method, const std::string& target) {
+  const auto not_running = [&] {
+    return Error{"no latchkey up is running with state directory " + state_dir + " (no socket at " + socket_path + ")",
                  ErrorKind::NotFound};
   };
   struct stat info {};
-  if (::lstat(socket_path.c_str(), &info) != 0 && errno == ENOENT) {
-    return not_running("no socket at " + socket_path);
-  }
-  auto reply = local_http_request(socket_path, "GET", "/status", "");
+  if (::lstat(socket_path.c_str(), &info) != 0 && errno == ENOENT) return not_running();
+  auto reply = local_http_request(socket_path, method, target, "");
   if (!reply) {
-    if (reply.kind() == ErrorKind::NotFound) return not_running("no socket at " + socket_path);
+    if (reply.kind() == ErrorKind::NotFound) return not_running();
     return Error{"cannot reach latchkey up at " + socket_path + ": " + reply.message() + " (is `latchkey up --state " +
                      state_dir + "` running?)",
                  ErrorKind::Unavailable};
   }
+  return reply;
+}
+
+Result<StatusDocument> fetch_status(const std::string& state_dir, const std::string& socket_path) {
+  auto reply = daemon_request(state_dir, socket_path, "GET", "/status");
+  if (!reply) return reply.error();
   if (reply->status != 200) {
     return Error{"latchkey up at " + socket_path + " answered GET /status with HTTP " + std::to_string(reply->status),
                  ErrorKind::Unavailable};

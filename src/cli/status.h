@@ -10,8 +10,10 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
+#include "cli/admin_client.h"
 #include "client/status.h"
 
 namespace latchkey::cli {
@@ -24,6 +26,12 @@ struct StatusOptions {
 // The human form: a header (backend state, self, lock state/mode/head,
 // would-reject count) and the peers' table.
 std::string status_text(const client::ClientStatus& status);
+
+// One request to the `latchkey up` of `state_dir` on its socket at
+// `socket_path`: NotFound ("no latchkey up is running …") when nothing is
+// there, Unavailable when it does not answer; any HTTP status otherwise.
+Result<LocalHttpReply> daemon_request(const std::string& state_dir, const std::string& socket_path,
+                                      std::string_view method, const std::string& target);
 
 // The document GET /status on `socket_path` answered, as received, and
 // what it says.

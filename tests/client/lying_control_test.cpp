@@ -74,6 +74,11 @@ struct Liar {
                      peer(4, k3, tka::sign_node_key(trusted, k1, {})),   // another node's
                      peer(5, k4, forged->serialize())};                  // forged
   }
+  // A tailnet without a lock: the same peers, no genesis, an unsigned self.
+  void without_lock() {
+    control.genesis.reset();
+    control.sign_self = nullptr;
+  }
 };
 
 std::unique_ptr<Client> client_of(const LyingControl& control, const std::filesystem::path& dir, Lines& lines,
@@ -238,8 +243,7 @@ TEST(LyingControl, ARateLimitedMapStreamIsRetriedAfterItsRetryAfter) {
   Lines lines;
   run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
     Liar liar;
-    liar.control.genesis.reset();
-    liar.control.sign_self = nullptr;
+    liar.without_lock();
     liar.control.rate_limit_maps = 1;
     liar.control.start(io);
     auto c = client_of(liar.control, state.path() / "c", lines, LockMode::VerifyAndLog);
@@ -267,8 +271,7 @@ TEST(LyingControl, ASilentMapStreamIsDroppedByTheWatchdogAndDialedAgain) {
   Lines lines;
   run_loopback([&](asio::io_context& io) -> asio::awaitable<void> {
     Liar liar;
-    liar.control.genesis.reset();
-    liar.control.sign_self = nullptr;
+    liar.without_lock();
     liar.control.silent_maps = true;
     liar.control.start(io);
     auto c = client_of(liar.control, state.path() / "c", lines, LockMode::VerifyAndLog, 60s, 300ms);
